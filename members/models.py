@@ -1,0 +1,384 @@
+"""The member register (会员实名登记): members, the membership changes that make up
+their history (会籍变化), transfers between base unions (会员关系接转) and the enrolment
+drives (入会活动) through which migrant workers, truck drivers and couriers join."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from members.identity import DocumentType, mask_document, mask_mobile
+from organizations import codes
+from organizations.models import Employer, Organization
+
+
+class Category(models.TextChoices):
+    """Groups the federation counts and recruits; a member may belong to several.
+    Each is a boolean column on Member (``FIELD``), so statistics count all of them in
+    one aggregate query."""
+
+    MIGRANT_WORKER = "migrant_worker", _("Migrant worker")
+    TRUCK_DRIVER = "truck_driver", _("Truck driver")
+    COURIER = "courier", _("Courier")
+    DELIVERY_RIDER = "delivery_rider", _("Food-delivery rider")
+    RIDE_HAILING_DRIVER = "ride_hailing_driver", _("Ride-hailing driver")
+    CONSTRUCTION_WORKER = "construction_worker", _("Construction worker")
+
+    @property
+    def field(self):
+        return f"is_{self.value}"
+
+
+class MemberQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from organizations.access import scope_filter
+
+        return self.filter(scope_filter(user, "union__path"))
+
+    def in_subtree(self, organization):
+        return self.filter(union__path__startswith=organization.path)
+
+    def current(self):
+        """People who are members today (active or retained)."""
+        return self.filter(status__in=Member.MEMBER_STATUSES)
+
+
+class Member(models.Model):
+    """One person on the register. The resident ID number is the key of the national
+    real-name register: one person, one membership, enforced by a unique constraint.
+
+    ``union``, ``status``, ``joined_on`` and ``left_on`` are the member's state today,
+    kept in step with the latest ``MembershipEvent`` by ``members.services`` — the events
+    are the history, these columns make today's lists fast."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        RETAINED = "retained", _("Retained (retired or out of work)")
+        TRANSFERRED_OUT = "transferred_out", _("Transferred out")
+        STRUCK_OFF = "struck_off", _("Struck off")
+        LEFT = "left", _("Left")
+        DECEASED = "deceased", _("Deceased")
+
+    class MemberType(models.TextChoices):
+        ORDINARY = "ordinary", _("Ordinary member")
+        PROBATIONARY = "probationary", _("Probationary member")
+
+    MEMBER_STATUSES = (Status.ACTIVE, Status.RETAINED)
+
+    name = models.CharField(_("name"), max_length=50)
+    gender = models.CharField(_("gender"), max_length=1, choices=codes.choices(codes.GENDER))
+    ethnicity = models.CharField(
+        _("ethnicity"), max_length=10, choices=codes.choices(codes.ETHNICITY), default="汉族"
+    )
+    id_type = models.CharField(
+        _("document type"), max_length=20, choices=DocumentType.CHOICES,
+        default=DocumentType.RESIDENT_ID,
+    )
+    id_number = models.CharField(_("document number"), max_length=20)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    native_place = models.CharField(_("native place"), max_length=50, blank=True)
+    household_place = models.CharField(_("household registration place"), max_length=100, blank=True)
+    household_type = models.CharField(
+        _("household registration type"), max_length=10, blank=True,
+        choices=codes.choices(codes.HOUSEHOLD_TYPE),
+    )
+    education = models.CharField(
+        _("education"), max_length=10, blank=True, choices=codes.choices(codes.EDUCATION)
+    )
+    political_status = models.CharField(
+        _("political status"), max_length=10, blank=True,
+        choices=codes.choices(codes.POLITICAL_STATUS),
+    )
+    employment_status = models.CharField(
+        _("employment status"), max_length=10, blank=True, default="在岗",
+        choices=codes.choices(codes.EMPLOYMENT),
+    )
+    skill_grade = models.CharField(
+        _("skill grade"), max_length=20, blank=True, choices=codes.choices(codes.SKILL_GRADE)
+    )
+    mobile = models.CharField(_("mobile"), max_length=11, blank=True)
+    employer = models.ForeignKey(
+        Employer, models.SET_NULL, null=True, blank=True, related_name="members",
+        verbose_name=_("employer"),
+    )
+    union = models.ForeignKey(
+        Organization, models.PROTECT, related_name="members", verbose_name=_("base union"),
+        limit_choices_to={"kind__in": Organization.BASE_KINDS + (Organization.Kind.INDUSTRY,)},
+    )
+    joined_on = models.DateField(_("join date"))
+    card_number = models.CharField(_("member card number"), max_length=30, null=True, blank=True)
+    member_type = models.CharField(
+        _("member type"), max_length=12, choices=MemberType.choices, default=MemberType.ORDINARY
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    left_on = models.DateField(_("date left"), null=True, blank=True)
+    leave_reason = models.CharField(_("reason for leaving"), max_length=100, blank=True)
+    is_migrant_worker = models.BooleanField(Category.MIGRANT_WORKER.label, default=False)
+    is_truck_driver = models.BooleanField(Category.TRUCK_DRIVER.label, default=False)
+    is_courier = models.BooleanField(Category.COURIER.label, default=False)
+    is_delivery_rider = models.BooleanField(Category.DELIVERY_RIDER.label, default=False)
+    is_ride_hailing_driver = models.BooleanField(Category.RIDE_HAILING_DRIVER.label, default=False)
+    is_construction_worker = models.BooleanField(Category.CONSTRUCTION_WORKER.label, default=False)
+    drive = models.ForeignKey(
+        "EnrolmentDrive", models.SET_NULL, null=True, blank=True, related_name="members",
+        verbose_name=_("enrolment drive"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("entered at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, editable=False,
+        related_name="+", verbose_name=_("entered by"),
+    )
+
+    objects = MemberQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            models.UniqueConstraint(fields=["id_type", "id_number"], name="member_unique_document"),
+            models.UniqueConstraint(fields=["card_number"], name="member_unique_card_number"),
+        ]
+        indexes = [
+            models.Index(fields=["name"], name="member_name_idx"),
+            models.Index(fields=["mobile"], name="member_mobile_idx"),
+            models.Index(fields=["union", "status"], name="member_union_status_idx"),
+            models.Index(fields=["id_number"], name="member_id_number_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.masked_id_number}）"
+
+    @property
+    def masked_id_number(self):
+        return mask_document(self.id_number)
+
+    @property
+    def masked_mobile(self):
+        return mask_mobile(self.mobile)
+
+    @property
+    def categories(self):
+        return [category for category in Category if getattr(self, category.field)]
+
+    @property
+    def is_member(self):
+        return self.status in self.MEMBER_STATUSES
+
+
+class MembershipEventQuerySet(models.QuerySet):
+    def in_effect_on(self, day):
+        """The event that describes each member's state on ``day``: the latest event on or
+        before it. Every event knows when the next one replaced it (``valid_until``), so
+        this is a plain range filter rather than a per-member subquery."""
+        return self.filter(Q(valid_until__isnull=True) | Q(valid_until__gt=day), date__lte=day)
+
+    def members_on(self, day):
+        return self.in_effect_on(day).filter(kind__in=MembershipEvent.MEMBER_KINDS)
+
+
+class MembershipEvent(models.Model):
+    """A dated change of membership (会籍变化) at one union: 入会, 转入, 保留, 转出, 除名,
+    退会 (the register's list) and death. The member's state on any day is the latest
+    event on or before it; ``valid_until`` is the date of the member's next event, set
+    when that event is recorded, so "members on 2018-10-31" is one range query."""
+
+    class Kind(models.TextChoices):
+        JOIN = "join", _("Joined")
+        TRANSFER_IN = "transfer_in", _("Transferred in")
+        RETAIN = "retain", _("Membership retained")
+        TRANSFER_OUT = "transfer_out", _("Transferred out")
+        STRIKE_OFF = "strike_off", _("Struck off")
+        LEAVE = "leave", _("Left")
+        DEATH = "death", _("Deceased")
+
+    # After these the person is a member (retained members counted apart).
+    MEMBER_KINDS = (Kind.JOIN, Kind.TRANSFER_IN, Kind.RETAIN)
+    # The register's 会籍变化类型 for each kind (death is recorded as leaving there).
+    REGISTER_TYPE = {
+        Kind.JOIN: "入会", Kind.TRANSFER_IN: "转入", Kind.RETAIN: "保留",
+        Kind.TRANSFER_OUT: "转出", Kind.STRIKE_OFF: "除名", Kind.LEAVE: "退会", Kind.DEATH: "退会",
+    }
+
+    member = models.ForeignKey(
+        Member, models.CASCADE, related_name="events", verbose_name=_("member")
+    )
+    kind = models.CharField(_("change"), max_length=12, choices=Kind.choices)
+    date = models.DateField(_("date"))
+    union = models.ForeignKey(
+        Organization, models.PROTECT, related_name="membership_events", verbose_name=_("union")
+    )
+    counterpart = models.ForeignKey(
+        Organization, models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("transferred from / to"),
+    )
+    reason = models.CharField(
+        _("reason"), max_length=30, blank=True, choices=codes.choices(codes.CHANGE_REASON)
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = MembershipEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["member", "date", "id"]
+        verbose_name = _("membership change")
+        verbose_name_plural = _("membership changes")
+        indexes = [
+            models.Index(fields=["date", "valid_until"], name="event_validity_idx"),
+            models.Index(fields=["union", "date"], name="event_union_date_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("date")),
+                name="event_valid_until_after_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.get_kind_display()}"
+
+    @property
+    def register_type(self):
+        return self.REGISTER_TYPE[self.kind]
+
+
+class TransferQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Both sides of a transfer see it: the releasing and the receiving union."""
+        from organizations.access import scope_filter
+
+        return self.filter(
+            scope_filter(user, "from_union__path") | scope_filter(user, "to_union__path")
+        )
+
+
+class Transfer(models.Model):
+    """A move of a member to another base union (会员关系接转). When both unions lie in
+    the requester's subtree it takes effect at once; otherwise the receiving side sees a
+    pending request and accepts or rejects it, and until then the member still counts
+    where they were."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Awaiting acceptance")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    member = models.ForeignKey(
+        Member, models.CASCADE, related_name="transfers", verbose_name=_("member")
+    )
+    from_union = models.ForeignKey(
+        Organization, models.PROTECT, related_name="transfers_out", verbose_name=_("from union")
+    )
+    to_union = models.ForeignKey(
+        Organization, models.PROTECT, related_name="transfers_in", verbose_name=_("to union"),
+        limit_choices_to={"kind__in": Organization.BASE_KINDS + (Organization.Kind.INDUSTRY,)},
+    )
+    date = models.DateField(_("transfer date"))
+    reason = models.CharField(
+        _("reason"), max_length=30, blank=True, choices=codes.choices(codes.CHANGE_REASON)
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    objects = TransferQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("membership transfer")
+        verbose_name_plural = _("membership transfers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"], condition=Q(state="pending"),
+                name="transfer_one_pending_per_member",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member.name}: {self.from_union} → {self.to_union}"
+
+
+class EnrolmentDriveQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from organizations.access import scope_filter
+
+        return self.filter(scope_filter(user, "organizer__path"))
+
+
+class EnrolmentDrive(models.Model):
+    """An enrolment drive (入会活动): on a construction site, in an industrial park, in
+    the fields in the slack season, at an express-delivery depot… Members entered at the
+    drive point to it, so progress against the target is counted, never typed."""
+
+    class Kind(models.TextChoices):
+        CONSTRUCTION_SITE = "construction_site", _("Construction site")
+        INDUSTRIAL_PARK = "industrial_park", _("Industrial park")
+        FIELDS = "fields", _("In the fields / slack farming season")
+        DELIVERY_DEPOT = "delivery_depot", _("Express-delivery depot")
+        ONLINE = "online", _("Online")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("drive name"), max_length=100)
+    organizer = models.ForeignKey(
+        Organization, models.PROTECT, related_name="drives", verbose_name=_("organising union")
+    )
+    default_union = models.ForeignKey(
+        Organization, models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("union new members join"),
+        limit_choices_to={"kind__in": Organization.BASE_KINDS + (Organization.Kind.INDUSTRY,)},
+        help_text=_("Preset on the entry page; usually a joint union or an industry federation."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    starts_on = models.DateField(_("start date"))
+    ends_on = models.DateField(_("end date"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=150, blank=True)
+    target_group = models.CharField(
+        _("target group"), max_length=20, choices=Category.choices, blank=True
+    )
+    target_count = models.PositiveIntegerField(_("target head count"), default=0)
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = EnrolmentDriveQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        verbose_name = _("enrolment drive")
+        verbose_name_plural = _("enrolment drives")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="drive_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_open(self):
+        today = timezone.localdate()
+        return self.starts_on <= today and (self.ends_on is None or self.ends_on >= today)

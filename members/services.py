@@ -1,0 +1,133 @@
+"""Membership changes: the one code path through which the admin, the entry page and
+the import enrol, transfer and release members. Each change appends a
+``MembershipEvent``, closes the previous event's validity, and keeps the member's
+current-state columns in step, in one transaction."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import Member, MembershipEvent, Transfer
+from organizations.access import organization_in_scope
+
+Kind = MembershipEvent.Kind
+
+# The member's status after each kind of event.
+STATUS_AFTER = {
+    Kind.JOIN: Member.Status.ACTIVE,
+    Kind.TRANSFER_IN: Member.Status.ACTIVE,
+    Kind.RETAIN: Member.Status.RETAINED,
+    Kind.TRANSFER_OUT: Member.Status.TRANSFERRED_OUT,
+    Kind.STRIKE_OFF: Member.Status.STRUCK_OFF,
+    Kind.LEAVE: Member.Status.LEFT,
+    Kind.DEATH: Member.Status.DECEASED,
+}
+ENDING_KINDS = (Kind.TRANSFER_OUT, Kind.STRIKE_OFF, Kind.LEAVE, Kind.DEATH)
+
+
+class MembershipError(Exception):
+    """A change that the register's rules do not allow; the message is for the clerk."""
+
+
+def _record(member, kind, day, union, *, user=None, reason="", note="", counterpart=None):
+    last = member.events.order_by("-date", "-id").first()
+    if last is not None:
+        if day < last.date:
+            raise MembershipError(
+                _("The date %(day)s is before the member's last change (%(last)s).")
+                % {"day": day.isoformat(), "last": last.date.isoformat()}
+            )
+        MembershipEvent.objects.filter(pk=last.pk).update(valid_until=day)
+    return MembershipEvent.objects.create(
+        member=member, kind=kind, date=day, union=union, counterpart=counterpart,
+        reason=reason, note=note, recorded_by=user if user and user.is_authenticated else None,
+    )
+
+
+def _apply_state(member, kind, day, reason=""):
+    member.status = STATUS_AFTER[kind]
+    if kind in ENDING_KINDS:
+        member.left_on = day
+        member.leave_reason = reason
+    else:
+        member.left_on = None
+        member.leave_reason = ""
+
+
+@transaction.atomic
+def enrol(member, *, user=None):
+    """Save a new member and record the join (入会) on ``member.joined_on``."""
+    member.status = Member.Status.ACTIVE
+    if user is not None and user.is_authenticated and member.created_by_id is None:
+        member.created_by = user
+    member.save()
+    _record(member, Kind.JOIN, member.joined_on, member.union, user=user)
+    return member
+
+
+@transaction.atomic
+def change_status(member, kind, day, *, user=None, reason="", note=""):
+    """Retain, strike off, leave, record a death, or rejoin (``Kind.JOIN`` after leaving)."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if kind == Kind.JOIN and member.is_member:
+        raise MembershipError(_("%(name)s is already a member.") % {"name": member.name})
+    if kind in ENDING_KINDS + (Kind.RETAIN,) and not member.is_member:
+        raise MembershipError(_("%(name)s is not a member now.") % {"name": member.name})
+    _record(member, kind, day, member.union, user=user, reason=reason, note=note)
+    _apply_state(member, kind, day, reason)
+    member.save(update_fields=["status", "left_on", "leave_reason"])
+    return member
+
+
+@transaction.atomic
+def request_transfer(member, to_union, day, *, user, reason=""):
+    """Start a transfer. If the user's scope covers the receiving union too, it takes
+    effect at once; otherwise it waits for the receiving side to accept."""
+    if not member.is_member:
+        raise MembershipError(_("%(name)s is not a member now.") % {"name": member.name})
+    if to_union.pk == member.union_id:
+        raise MembershipError(_("The member already belongs to %(union)s.") % {"union": to_union})
+    if not to_union.is_base and to_union.kind != to_union.Kind.INDUSTRY:
+        raise MembershipError(_("Members belong to a base union or an industry federation."))
+    transfer = Transfer.objects.create(
+        member=member, from_union=member.union, to_union=to_union, date=day, reason=reason,
+        requested_by=user,
+    )
+    if organization_in_scope(user, to_union):
+        accept_transfer(transfer, user=user)
+    return transfer
+
+
+@transaction.atomic
+def accept_transfer(transfer, *, user):
+    """The receiving union accepts: 转出 at the old union and 转入 at the new one, same day."""
+    member = Member.objects.select_for_update().get(pk=transfer.member_id)
+    if transfer.state != Transfer.State.PENDING:
+        raise MembershipError(_("This transfer has already been decided."))
+    if member.union_id != transfer.from_union_id or not member.is_member:
+        raise MembershipError(_("The member is no longer in %(union)s.") % {"union": transfer.from_union})
+    _record(member, Kind.TRANSFER_OUT, transfer.date, transfer.from_union, user=user,
+            reason=transfer.reason, counterpart=transfer.to_union)
+    _record(member, Kind.TRANSFER_IN, transfer.date, transfer.to_union, user=user,
+            reason=transfer.reason, counterpart=transfer.from_union)
+    member.union = transfer.to_union
+    if member.employer_id and member.employer.union_id != transfer.to_union.pk:
+        member.employer = None  # the old employer belongs to the old union's register
+    _apply_state(member, Kind.TRANSFER_IN, transfer.date)
+    member.save(update_fields=["union", "employer", "status", "left_on", "leave_reason"])
+    transfer.state = Transfer.State.ACCEPTED
+    transfer.decided_by = user
+    transfer.decided_at = timezone.now()
+    transfer.save(update_fields=["state", "decided_by", "decided_at"])
+    return transfer
+
+
+@transaction.atomic
+def reject_transfer(transfer, *, user):
+    if transfer.state != Transfer.State.PENDING:
+        raise MembershipError(_("This transfer has already been decided."))
+    transfer.state = Transfer.State.REJECTED
+    transfer.decided_by = user
+    transfer.decided_at = timezone.now()
+    transfer.save(update_fields=["state", "decided_by", "decided_at"])
+    return transfer

@@ -1,0 +1,102 @@
+"""Who may see and do what: the one place where access is decided.
+
+A user acts for one union (their ``Grant``) with a role; the grant covers that union's
+subtree. Every queryset that holds scoped data is filtered through ``scope_filter`` (via
+each model's ``visible_to(user)``), and every view fetches single objects through
+``get_visible_or_404`` so that anything outside the scope is a 404 and a write without
+the right role is a 403.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from organizations.models import Role
+
+# What each role may do, beyond viewing its subtree.
+_ROLE_ACTIONS = {
+    Role.ADMIN: {"view", "change", "export", "import", "manage_users", "view_personal"},
+    Role.CLERK: {"view", "change", "export", "import", "view_personal"},
+    Role.VIEWER: {"view", "export"},
+}
+
+_NOTHING = Q(pk__in=[])
+
+
+def grant_of(user):
+    """The user's grant, or None (anonymous users, users without a grant, disabled users)."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    try:
+        return user.grant
+    except AttributeError:  # RelatedObjectDoesNotExist: no grant
+        return None
+
+
+def scope_root(user):
+    """The union whose subtree the user sees, or None for a superuser (everything)."""
+    grant = grant_of(user)
+    return grant.organization if grant else None
+
+
+def is_unrestricted(user):
+    return user.is_authenticated and user.is_active and user.is_superuser
+
+
+def can(user, action):
+    """May the user do ``action`` ("view", "change", "export", "import", "manage_users",
+    "view_personal") somewhere in their scope?"""
+    if is_unrestricted(user):
+        return True
+    grant = grant_of(user)
+    return bool(grant) and action in _ROLE_ACTIONS[grant.role]
+
+
+def scope_filter(user, path_field):
+    """A Q that keeps rows whose union (reached through ``path_field``, the lookup of
+    that union's ``path``) lies in the user's subtree."""
+    if is_unrestricted(user):
+        return Q()
+    grant = grant_of(user)
+    if grant is None:
+        return _NOTHING
+    return Q(**{f"{path_field}__startswith": grant.organization.path})
+
+
+def employer_scope_filter(user):
+    """Employers covered by a union in the subtree, and — for federations that organise
+    their area — employers without a union in the divisions they are responsible for."""
+    if is_unrestricted(user):
+        return Q()
+    grant = grant_of(user)
+    if grant is None:
+        return _NOTHING
+    root = grant.organization
+    covered = Q(union__path__startswith=root.path)
+    if root.kind in ("city", "county", "town"):
+        return covered | Q(union__isnull=True, division__code__startswith=root.division.prefix)
+    return covered
+
+
+def get_visible_or_404(queryset, user, action="view", **lookup):
+    """Fetch one object through the model's ``visible_to``: 404 when it is outside the
+    user's scope (its existence is not revealed), 403 when it is in scope but the role
+    does not allow ``action``."""
+    try:
+        obj = queryset.visible_to(user).get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None
+    require(user, action)
+    return obj
+
+
+def require(user, action):
+    if not can(user, action):
+        raise PermissionDenied
+
+
+def organization_in_scope(user, organization):
+    if is_unrestricted(user):
+        return True
+    root = scope_root(user)
+    return root is not None and organization.path.startswith(root.path)
