@@ -2,14 +2,17 @@
 their history (会籍变化), transfers between base unions (会员关系接转) and the enrolment
 drives (入会活动) through which migrant workers, truck drivers and couriers join."""
 
+from datetime import date
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from members.identity import DocumentType, mask_document, mask_mobile
+from members.identity import DocumentType, mask_document, mask_mobile, normalize_mobile, parse_document
 from organizations import codes
 from organizations.models import Employer, Organization
 
@@ -155,6 +158,60 @@ class Member(models.Model):
     def __str__(self):
         return f"{self.name}（{self.masked_id_number}）"
 
+    MINIMUM_AGE = 16  # the legal working age; younger people cannot join a union
+
+    def clean(self):
+        """The register's rules for one member: shared by the admin, the entry page and
+        the import (which calls ``full_clean``). The document number is normalised
+        (15 → 18 digits, full-width, lower-case x); birth date and gender are taken from
+        it when empty and must agree with it when given."""
+        errors = {}
+        try:
+            document = parse_document(self.id_type, self.id_number)
+        except ValidationError as error:
+            errors["id_number"] = error.messages
+            document = None
+        if document is not None:
+            self.id_number = document.number
+            if document.birth_date:
+                if self.birth_date is None:
+                    self.birth_date = document.birth_date
+                elif self.birth_date != document.birth_date:
+                    errors["birth_date"] = gettext(
+                        "The ID number gives the birth date %(date)s."
+                    ) % {"date": document.birth_date.isoformat()}
+            if document.gender:
+                if not self.gender:
+                    self.gender = document.gender
+                elif self.gender != document.gender:
+                    errors["gender"] = gettext("The ID number says the gender is %(gender)s.") % {
+                        "gender": document.gender
+                    }
+        if not self.gender and "gender" not in errors:
+            errors["gender"] = gettext("Enter the gender.")
+        if self.mobile:
+            try:
+                self.mobile = normalize_mobile(self.mobile)
+            except ValidationError as error:
+                errors["mobile"] = error.messages
+        if self.card_number is not None:
+            self.card_number = self.card_number.strip() or None
+        if self.joined_on:
+            if self.joined_on > date.today():
+                errors["joined_on"] = gettext("The join date lies in the future.")
+            elif self.birth_date and _age_on(self.birth_date, self.joined_on) < self.MINIMUM_AGE:
+                errors["joined_on"] = gettext(
+                    "The member was under %(age)d on the join date."
+                ) % {"age": self.MINIMUM_AGE}
+        if self.union_id and self.employer_id:
+            employer_union_id = self.employer.union_id
+            if employer_union_id and employer_union_id != self.union_id:
+                errors["employer"] = gettext(
+                    "%(employer)s is covered by %(union)s, not by the member's union."
+                ) % {"employer": self.employer, "union": self.employer.union}
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def masked_id_number(self):
         return mask_document(self.id_number)
@@ -170,6 +227,10 @@ class Member(models.Model):
     @property
     def is_member(self):
         return self.status in self.MEMBER_STATUSES
+
+
+def _age_on(born, day):
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 class MembershipEventQuerySet(models.QuerySet):

@@ -7,6 +7,9 @@ each model's ``visible_to(user)``), and every view fetches single objects throug
 the right role is a 403.
 """
 
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
@@ -63,21 +66,6 @@ def scope_filter(user, path_field):
     return Q(**{f"{path_field}__startswith": grant.organization.path})
 
 
-def employer_scope_filter(user):
-    """Employers covered by a union in the subtree, and — for federations that organise
-    their area — employers without a union in the divisions they are responsible for."""
-    if is_unrestricted(user):
-        return Q()
-    grant = grant_of(user)
-    if grant is None:
-        return _NOTHING
-    root = grant.organization
-    covered = Q(union__path__startswith=root.path)
-    if root.kind in ("city", "county", "town"):
-        return covered | Q(union__isnull=True, division__code__startswith=root.division.prefix)
-    return covered
-
-
 def get_visible_or_404(queryset, user, action="view", **lookup):
     """Fetch one object through the model's ``visible_to``: 404 when it is outside the
     user's scope (its existence is not revealed), 403 when it is in scope but the role
@@ -100,3 +88,31 @@ def organization_in_scope(user, organization):
         return True
     root = scope_root(user)
     return root is not None and organization.path.startswith(root.path)
+
+
+def access_required(action="view", model=None, lookup="pk"):
+    """Guard a page view: anonymous visitors go to the login page; when the URL names
+    an object (``model`` and the URL keyword ``lookup``), it is fetched through
+    ``visible_to`` — outside the scope is 404 — and passed to the view in place of the
+    keyword; a role without ``action`` gets 403.
+
+    The access-matrix test reads ``view.access`` to know what every URL should answer,
+    so a page without this decorator fails that test."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if model is not None:
+                obj = get_visible_or_404(
+                    model.objects, request.user, action, **{lookup: kwargs.pop(lookup)}
+                )
+                return view(request, obj, *args, **kwargs)
+            require(request.user, action)
+            return view(request, *args, **kwargs)
+
+        wrapper.access = {"action": action, "model": model, "lookup": lookup}
+        return wrapper
+
+    return decorator

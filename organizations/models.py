@@ -244,9 +244,23 @@ class Organization(models.Model):
 
 class EmployerQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from organizations.access import employer_scope_filter
+        from organizations.access import is_unrestricted, scope_root
 
-        return self.filter(employer_scope_filter(user))
+        if is_unrestricted(user):
+            return self.all()
+        root = scope_root(user)
+        return self.in_area(root) if root else self.none()
+
+    def in_area(self, organization):
+        """Employers counted under ``organization``: those its unions cover and, for a
+        federation responsible for an area (city, county, town), those in its area that
+        have no union yet — the ones its unionisation campaign must reach."""
+        covered = Q(union__path__startswith=organization.path)
+        if organization.kind in (Organization.Kind.CITY, Organization.Kind.COUNTY,
+                                 Organization.Kind.TOWN):
+            area = organization.division.prefix
+            return self.filter(covered | Q(union__isnull=True, division__code__startswith=area))
+        return self.filter(covered)
 
     def without_union(self):
         return self.filter(union__isnull=True)

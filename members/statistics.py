@@ -1,0 +1,247 @@
+"""Membership statistics as of a date: the figures officials send up (基层工会数, 覆盖单位数,
+职工人数, 会员人数, 入会率, 建会率, new members and new base unions in a period), broken down
+by child union, by county or by town. The dashboard, the pages and the statistics
+workbook all read them from ``breakdown`` so their figures agree.
+
+Each table is asked once, grouped in the database (members, joins, unions, employers:
+four queries whatever the size of the tree). Members are counted from the membership
+events in effect on the day (see ``MembershipEvent``), so "members on 2018-10-31" counts
+people who had joined by then and had not left. Employers are not versioned beyond the
+date they were unionised, so headcounts are today's.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Case, CharField, Count, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, Substr
+from django.utils.translation import gettext as _
+
+from members.models import Category, MembershipEvent
+from organizations.models import STEP, Division, Employer, Organization
+
+BY_UNION = "union"
+BY_COUNTY = "county"
+BY_TOWN = "town"
+GROUPINGS = (BY_UNION, BY_COUNTY, BY_TOWN)
+
+MEMBER_FIGURES = ["members", "women_members", "migrant_members", "retained_members"] + [
+    f"{category.value}_members" for category in Category if category != Category.MIGRANT_WORKER
+]
+EMPLOYER_FIGURES = [
+    "employers", "employers_covered", "employers_25", "employers_25_covered", "employers_100",
+    "employers_100_covered", "employees", "women_employees", "migrant_employees",
+]
+UNION_FIGURES = ["base_unions", "non_public_unions", "new_base_unions"]
+FIGURES = MEMBER_FIGURES + ["new_members"] + UNION_FIGURES + EMPLOYER_FIGURES
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    organization: Organization | None = None
+    division: Division | None = None
+    figures: dict = field(default_factory=lambda: dict.fromkeys(FIGURES, 0))
+
+    def __getattr__(self, name):
+        try:
+            return self.__dict__["figures"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def employers_uncovered(self):
+        return self.employers - self.employers_covered
+
+    @property
+    def employers_25_uncovered(self):
+        return self.employers_25 - self.employers_25_covered
+
+    @property
+    def employers_100_uncovered(self):
+        return self.employers_100 - self.employers_100_covered
+
+    @property
+    def membership_rate(self):
+        """入会率: members of the covered employers' workforce."""
+        return self.members / self.employees if self.employees else None
+
+    @property
+    def unionisation_rate(self):
+        """建会率: employers with a union of all employers."""
+        return self.employers_covered / self.employers if self.employers else None
+
+    @property
+    def unionisation_rate_25(self):
+        return self.employers_25_covered / self.employers_25 if self.employers_25 else None
+
+    @property
+    def unionisation_rate_100(self):
+        return self.employers_100_covered / self.employers_100 if self.employers_100 else None
+
+
+@dataclass
+class Report:
+    root: Organization
+    day: date
+    since: date | None
+    grouping: str
+    rows: list
+    total: Row
+
+
+def _member_figures():
+    figures = {
+        "members": Count("id"),
+        "women_members": Count("id", filter=Q(member__gender="女")),
+        "migrant_members": Count("id", filter=Q(member__is_migrant_worker=True)),
+        "retained_members": Count("id", filter=Q(kind=MembershipEvent.Kind.RETAIN)),
+    }
+    for category in Category:
+        if category != Category.MIGRANT_WORKER:
+            figures[f"{category.value}_members"] = Count(
+                "id", filter=Q(**{f"member__{category.field}": True})
+            )
+    return figures
+
+
+class _Keys:
+    """How rows are keyed for one grouping: a database expression per table, and the
+    labels of the keys."""
+
+    def __init__(self, root, grouping):
+        self.root = root
+        self.grouping = grouping
+        if grouping == BY_UNION:
+            self.children = {
+                child.path: child
+                for child in Organization.objects.filter(parent=root).order_by("kind", "name")
+            }
+        elif grouping not in GROUPINGS:
+            raise ValueError(f"unknown grouping {grouping!r}")
+
+    def for_union(self, union_path, division_code):
+        """Key expression for rows reached through a union (its path and division code
+        lookups)."""
+        if self.grouping == BY_UNION:
+            return Substr(union_path, 1, len(self.root.path) + STEP)
+        if self.grouping == BY_COUNTY:
+            return Substr(division_code, 1, 6)
+        return Coalesce(division_code, Value(""))
+
+    def for_employer(self):
+        if self.grouping == BY_COUNTY:
+            return Substr("division__code", 1, 6)
+        if self.grouping == BY_TOWN:
+            return Substr("division__code", 1, 9)
+        # An employer without a union belongs to the child federation of its area.
+        by_division = [
+            When(division__code__startswith=child.division.prefix, then=Value(path))
+            for path, child in self.children.items()
+            if child.kind in (Organization.Kind.COUNTY, Organization.Kind.TOWN)
+        ]
+        return Case(
+            When(union__isnull=False, then=Substr("union__path", 1, len(self.root.path) + STEP)),
+            *by_division,
+            default=Value(self.root.path),
+            output_field=CharField(),
+        )
+
+    def row(self, key, divisions):
+        if self.grouping == BY_UNION:
+            if key == self.root.path:
+                return Row(key, _("%(union)s (directly)") % {"union": self.root.name},
+                           organization=self.root)
+            child = self.children.get(key)
+            return Row(key, child.name if child else key, organization=child)
+        division = divisions.get(key)
+        return Row(key, division.name if division else _("(no division)"), division=division)
+
+
+def breakdown(root, day, grouping=BY_UNION, since=None):
+    """The statistics of ``root``'s subtree on ``day``, one row per child union, county or
+    town, with a total. ``since`` opens the period for new members and new base unions
+    (exclusive); it defaults to the first day of ``day``'s year."""
+    since = since or date(day.year, 1, 1)
+    keys = _Keys(root, grouping)
+    rows = {}
+
+    def add(key, values):
+        if key not in rows:
+            rows[key] = keys.row(key, divisions)
+        for name, value in values.items():
+            rows[key].figures[name] += value or 0
+
+    divisions = {d.code: d for d in Division.objects.all()}
+    if grouping == BY_UNION:
+        for path in keys.children:
+            rows[path] = keys.row(path, divisions)
+
+    events = MembershipEvent.objects.filter(union__path__startswith=root.path)
+    for values in (
+        events.members_on(day)
+        .annotate(group=keys.for_union("union__path", "union__division__code"))
+        .values("group")
+        .annotate(**_member_figures())
+        .order_by()
+    ):
+        add(values.pop("group"), values)
+
+    for values in (
+        events.filter(kind=MembershipEvent.Kind.JOIN, date__gt=since, date__lte=day)
+        .annotate(group=keys.for_union("union__path", "union__division__code"))
+        .values("group")
+        .annotate(new_members=Count("id"))
+        .order_by()
+    ):
+        add(values.pop("group"), values)
+
+    unions = Organization.objects.subtree(root).base_unions().filter(
+        Q(founded_on__isnull=True) | Q(founded_on__lte=day)
+    )
+    for values in (
+        unions.annotate(group=keys.for_union("path", "division__code"))
+        .values("group")
+        .annotate(
+            base_unions=Count("id"),
+            non_public_unions=Count("id", filter=Q(is_non_public=True)),
+            new_base_unions=Count("id", filter=Q(founded_on__gt=since)),
+        )
+        .order_by()
+    ):
+        add(values.pop("group"), values)
+
+    covered = Q(union__isnull=False) & (Q(unionized_on__isnull=True) | Q(unionized_on__lte=day))
+    employers = Employer.objects.in_area(root)
+    for values in (
+        employers.annotate(group=keys.for_employer())
+        .values("group")
+        .annotate(
+            employers=Count("id"),
+            employers_covered=Count("id", filter=covered),
+            employers_25=Count("id", filter=Q(employees__gte=25)),
+            employers_25_covered=Count("id", filter=covered & Q(employees__gte=25)),
+            employers_100=Count("id", filter=Q(employees__gte=100)),
+            employers_100_covered=Count("id", filter=covered & Q(employees__gte=100)),
+            employees=Sum("employees", filter=covered, output_field=IntegerField()),
+            women_employees=Sum("women_employees", filter=covered, output_field=IntegerField()),
+            migrant_employees=Sum("migrant_employees", filter=covered, output_field=IntegerField()),
+        )
+        .order_by()
+    ):
+        add(values.pop("group"), values)
+
+    ordered = sorted(rows.values(), key=lambda row: (row.key != root.path, row.key))
+    total = Row("", _("Total"), organization=root)
+    for row in ordered:
+        for name in FIGURES:
+            total.figures[name] += row.figures[name]
+    return Report(root, day, since, grouping, ordered, total)
+
+
+def members_on(root, day):
+    """How many people were members of ``root``'s subtree on ``day``."""
+    return (
+        MembershipEvent.objects.members_on(day).filter(union__path__startswith=root.path).count()
+    )
