@@ -71,7 +71,10 @@ class Member(models.Model):
     MEMBER_STATUSES = (Status.ACTIVE, Status.RETAINED)
 
     name = models.CharField(_("name"), max_length=50)
-    gender = models.CharField(_("gender"), max_length=1, choices=codes.choices(codes.GENDER))
+    # Blank in forms: Member.clean takes it from the ID number when it is not entered.
+    gender = models.CharField(
+        _("gender"), max_length=1, blank=True, choices=codes.choices(codes.GENDER)
+    )
     ethnicity = models.CharField(
         _("ethnicity"), max_length=10, choices=codes.choices(codes.ETHNICITY), default="汉族"
     )
