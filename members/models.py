@@ -2,6 +2,7 @@
 their history (会籍变化), transfers between base unions (会员关系接转) and the enrolment
 drives (入会活动) through which migrant workers, truck drivers and couriers join."""
 
+import re
 from datetime import date
 
 from django.conf import settings
@@ -12,7 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from members.identity import DocumentType, mask_document, mask_mobile, normalize_mobile, parse_document
+from members.identity import (
+    DocumentType, clean_text, mask_document, mask_mobile, normalize_mobile, parse_document,
+)
 from organizations import codes
 from organizations.models import Employer, Organization
 
@@ -46,6 +49,27 @@ class MemberQuerySet(models.QuerySet):
     def current(self):
         """People who are members today (active or retained)."""
         return self.filter(status__in=Member.MEMBER_STATUSES)
+
+    def search(self, term):
+        """The register's search box (list page and admin alike): an ID-like term matches
+        the normalised document number exactly, an 11-digit term the mobile, anything else
+        a card number or other document number exactly, or the start of a name. Every
+        branch is an indexed equality or prefix match: no substring scan of the table."""
+        text = clean_text(term)
+        if not text:
+            return self
+        if re.fullmatch(r"\d{15}|\d{17}[\dX]", text):
+            try:
+                text = parse_document(DocumentType.RESIDENT_ID, text).number
+            except ValidationError:
+                pass  # a mistyped number still finds nothing rather than an error
+            return self.filter(id_number=text)
+        if re.fullmatch(r"(\+86)?1[3-9]\d{9}", text):
+            return self.filter(mobile=text.removeprefix("+86"))
+        stripped = str(term).strip()
+        return self.filter(
+            Q(card_number=stripped) | Q(id_number=text) | Q(name__startswith=stripped)
+        )
 
 
 class Member(models.Model):
