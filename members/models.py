@@ -261,6 +261,12 @@ def _age_on(born, day):
 
 
 class MembershipEventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A member's whole history is seen by whoever sees the member now."""
+        from organizations.access import scope_filter
+
+        return self.filter(scope_filter(user, "member__union__path"))
+
     def in_effect_on(self, day):
         """The event that describes each member's state on ``day``: the latest event on or
         before it. Every event knows when the next one replaced it (``valid_until``), so

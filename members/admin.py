@@ -1,0 +1,310 @@
+"""Admin of the member register: members with their membership history, transfers,
+enrolment drives and the membership changes. Membership changes go through
+``members.services`` (enrol on add, the transfer and leave actions, accepting
+transfers); the change form edits personal data only."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy as _, ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from members import services
+from members.forms import MemberForm
+from members.models import Category, EnrolmentDrive, Member, MembershipEvent, Transfer
+from organizations import codes
+from organizations.access import can, is_unrestricted, organization_in_scope
+from organizations.admin import count_of, division_filters
+from organizations.admin_scoping import ReadOnlyInline, ScopedAdminMixin
+from organizations.models import Organization
+
+MEMBER_UNION_KINDS = Organization.BASE_KINDS + (Organization.Kind.INDUSTRY,)
+
+MemberCounty, MemberTown = division_filters("union__division")
+
+
+class CategoryFilter(admin.SimpleListFilter):
+    title = _("category")
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        return Category.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Category.values:
+            return queryset.filter(**{Category(self.value()).field: True})
+        return queryset
+
+
+class MembershipEventInline(ReadOnlyInline):
+    model = MembershipEvent
+    fields = ("date", "kind", "union", "counterpart", "reason", "note", "recorded_by",
+              "recorded_at")
+    readonly_fields = fields
+    verbose_name_plural = _("membership history")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("union", "counterpart", "recorded_by")
+
+
+class TransferActionForm(forms.Form):
+    # Any base union or industry federation, by its code: a union outside the clerk's
+    # area is exactly the case where the receiving side has to accept the request.
+    to_union = forms.ModelChoiceField(
+        label=_("Receiving union (code)"),
+        queryset=Organization.objects.filter(kind__in=MEMBER_UNION_KINDS),
+        to_field_name="code",
+        widget=forms.TextInput,
+        help_text=_("A union outside your area receives a request that it must accept."),
+        error_messages={"invalid_choice": _("No base union or industry federation has this code.")},
+    )
+    day = forms.DateField(label=_("Transfer date"), initial=timezone.localdate,
+                          widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.ChoiceField(label=_("Reason"), required=False,
+                               choices=[("", "---------"), *codes.choices(codes.CHANGE_REASON)])
+
+
+class LeaveActionForm(forms.Form):
+    day = forms.DateField(label=_("Date left"), initial=timezone.localdate,
+                          widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.ChoiceField(label=_("Reason"), required=False,
+                               choices=[("", "---------"), *codes.choices(codes.CHANGE_REASON)])
+
+
+@admin.register(Member)
+class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    form = MemberForm
+    list_display = ("name", "masked_id", "gender", "union", "joined_on", "status",
+                    "category_list", "masked_phone")
+    list_filter = (MemberCounty, MemberTown, CategoryFilter, "status")
+    # The search box goes through Member.objects.search (exact ID, mobile or card
+    # number, or name prefix); these fields only make Django show the box.
+    search_fields = ("name",)
+    search_help_text = _("ID number, mobile, member card number, or the start of a name")
+    list_select_related = ("union",)
+    # Counting a large register twice per page is the slowest part of the list.
+    show_full_result_count = False
+    list_per_page = 50
+    autocomplete_fields = ("union", "employer", "drive")
+    readonly_fields = ("status", "left_on", "leave_reason")
+    inlines = (MembershipEventInline,)
+    actions = ("transfer_members", "mark_left")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        user = request.user
+
+        class MemberFormForUser(form):
+            def __init__(self, *args, **kw):
+                kw.setdefault("user", user)
+                super().__init__(*args, **kw)
+
+        return MemberFormForUser
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        # The union and the join date are the member's events: they change through a
+        # transfer or a rejoin, never by editing the row.
+        return (*self.readonly_fields, "union", "joined_on")
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return queryset.search(search_term), False
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        if change:
+            obj.save()
+        else:
+            services.enrol(obj, user=request.user)
+
+    @admin.display(description=_("document number"))
+    def masked_id(self, obj):
+        return obj.masked_id_number
+
+    @admin.display(description=_("mobile"))
+    def masked_phone(self, obj):
+        return obj.masked_mobile
+
+    @admin.display(description=_("categories"))
+    def category_list(self, obj):
+        return "、".join(str(category.label) for category in obj.categories)
+
+    def _action_page(self, request, queryset, form, action, title):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.opts,
+            "form": form,
+            "queryset": queryset,
+            "action": action,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/members/member/action_form.html", context)
+
+    def _report(self, request, done, failures, done_message):
+        if done:
+            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+        for member, error in failures:
+            self.message_user(request, f"{member.name}: {error}", messages.ERROR)
+
+    @admin.action(description=_("Transfer to another union"), permissions=["change"])
+    def transfer_members(self, request, queryset):
+        form = TransferActionForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return self._action_page(request, queryset, form, "transfer_members",
+                                     gettext("Transfer members to another union"))
+        done, pending, failures = 0, 0, []
+        for member in queryset.select_related("union"):
+            try:
+                transfer = services.request_transfer(
+                    member, form.cleaned_data["to_union"], form.cleaned_data["day"],
+                    user=request.user, reason=form.cleaned_data["reason"],
+                )
+            except services.MembershipError as error:
+                failures.append((member, error))
+                continue
+            if transfer.state == Transfer.State.ACCEPTED:
+                done += 1
+            else:
+                pending += 1
+        self._report(request, done, failures, ngettext(
+            "%(count)d member transferred.", "%(count)d members transferred.", done))
+        if pending:
+            self.message_user(request, ngettext(
+                "%(count)d transfer awaits acceptance by the receiving union.",
+                "%(count)d transfers await acceptance by the receiving union.", pending,
+            ) % {"count": pending}, messages.WARNING)
+        return None
+
+    @admin.action(description=_("Mark as left"), permissions=["change"])
+    def mark_left(self, request, queryset):
+        form = LeaveActionForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return self._action_page(request, queryset, form, "mark_left",
+                                     gettext("Record that members left"))
+        done, failures = 0, []
+        for member in queryset:
+            try:
+                services.change_status(
+                    member, MembershipEvent.Kind.LEAVE, form.cleaned_data["day"],
+                    user=request.user, reason=form.cleaned_data["reason"],
+                )
+            except services.MembershipError as error:
+                failures.append((member, error))
+                continue
+            done += 1
+        self._report(request, done, failures, ngettext(
+            "%(count)d member recorded as left.", "%(count)d members recorded as left.", done))
+        return None
+
+
+@admin.register(MembershipEvent)
+class MembershipEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """The register of membership changes, read-only: changes are made on the member."""
+
+    list_display = ("date", "member_name", "kind", "union", "counterpart", "reason",
+                    "recorded_by")
+    list_filter = ("kind",)
+    date_hierarchy = "date"
+    list_select_related = ("member", "union", "counterpart", "recorded_by")
+    show_full_result_count = False
+    ordering = ("-date", "-id")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("member"), ordering="member__name")
+    def member_name(self, obj):
+        return obj.member.name
+
+
+@admin.register(Transfer)
+class TransferAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    """Transfers are requested from the member list and decided here by the receiving
+    side; the records themselves are not edited."""
+
+    list_display = ("member_name", "from_union", "to_union", "date", "state",
+                    "requested_by", "decided_by")
+    list_filter = ("state",)
+    search_fields = ("member__name",)
+    list_select_related = ("member", "from_union", "to_union", "requested_by", "decided_by")
+    actions = ("accept", "reject")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A transfer is part of the member's history.
+        return is_unrestricted(request.user)
+
+    def has_decide_permission(self, request):
+        return can(request.user, "change")
+
+    @admin.display(description=_("member"), ordering="member__name")
+    def member_name(self, obj):
+        return obj.member.name
+
+    def _decide(self, request, queryset, decide, done_message):
+        done = 0
+        for transfer in queryset.select_related("member", "from_union", "to_union"):
+            if not organization_in_scope(request.user, transfer.to_union):
+                self.message_user(request, gettext(
+                    "%(transfer)s: only the receiving union can decide this transfer."
+                ) % {"transfer": transfer}, messages.ERROR)
+                continue
+            try:
+                decide(transfer, user=request.user)
+            except services.MembershipError as error:
+                self.message_user(request, f"{transfer}: {error}", messages.ERROR)
+                continue
+            done += 1
+        if done:
+            message = done_message(done) % {"count": done}
+            self.message_user(request, message, messages.SUCCESS)
+
+    @admin.action(description=_("Accept the selected transfers"), permissions=["decide"])
+    def accept(self, request, queryset):
+        self._decide(request, queryset, services.accept_transfer, lambda n: ngettext(
+            "%(count)d transfer accepted.", "%(count)d transfers accepted.", n))
+
+    @admin.action(description=_("Reject the selected transfers"), permissions=["decide"])
+    def reject(self, request, queryset):
+        self._decide(request, queryset, services.reject_transfer, lambda n: ngettext(
+            "%(count)d transfer rejected.", "%(count)d transfers rejected.", n))
+
+
+@admin.register(EnrolmentDrive)
+class EnrolmentDriveAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ("name", "organizer", "starts_on", "ends_on", "kind", "target_group",
+                    "target_count", "enrolled", "progress")
+    list_filter = ("kind", "target_group")
+    search_fields = ("name",)
+    list_select_related = ("organizer",)
+    autocomplete_fields = ("organizer", "default_union")
+    date_hierarchy = "starts_on"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(enrolled_total=count_of(Member, "drive"))
+
+    @admin.display(description=_("enrolled"), ordering="enrolled_total")
+    def enrolled(self, obj):
+        return obj.enrolled_total
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj):
+        if not obj.target_count:
+            return "-"
+        return f"{100 * obj.enrolled_total / obj.target_count:.0f}%"

@@ -1,0 +1,300 @@
+"""Admin of the union tree, the employers, the divisions and the users who act for a
+union. Scoping comes from ``organizations.admin_scoping``: nothing here filters by
+hand beyond what ``visible_to`` already does."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from organizations.access import can, is_unrestricted, scope_root
+from organizations.admin_scoping import ScopedAdminMixin, ScopedPermissionsMixin
+from organizations.models import Division, Employer, Grant, Organization, STEP
+
+
+def count_of(model, field, **conditions):
+    """How many ``model`` rows point at each row through ``field``: a correlated
+    subquery per list row, so several counts never multiply each other's joins."""
+    rows = (
+        model._default_manager.filter(**{field: OuterRef("pk")}, **conditions)
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def division_filters(field):
+    """County and town list filters over the division reached through ``field``
+    (e.g. ``"division"`` or ``"union__division"``). Division codes nest (a town's
+    code starts with its county's), so the county filter is one prefix match."""
+
+    class CountyFilter(admin.SimpleListFilter):
+        title = _("county / district")
+        parameter_name = "county"
+
+        def lookups(self, request, model_admin):
+            return [(d.code, d.name) for d in Division.objects.filter(level=Division.Level.COUNTY)]
+
+        def queryset(self, request, queryset):
+            if self.value():
+                return queryset.filter(**{f"{field}__code__startswith": self.value()})
+            return queryset
+
+    class TownFilter(admin.SimpleListFilter):
+        title = _("town / subdistrict")
+        parameter_name = "town"
+
+        def lookups(self, request, model_admin):
+            towns = Division.objects.filter(level=Division.Level.TOWN)
+            county = request.GET.get("county")
+            if county:
+                towns = towns.filter(code__startswith=county)
+            return [(d.code, d.name) for d in towns]
+
+        def queryset(self, request, queryset):
+            if self.value():
+                return queryset.filter(**{f"{field}__code": self.value()})
+            return queryset
+
+    return CountyFilter, TownFilter
+
+
+@admin.register(Division)
+class DivisionAdmin(ScopedPermissionsMixin, admin.ModelAdmin):
+    """The official division list is loaded by a migration and never edited here."""
+
+    list_display = ("code", "name", "level", "parent")
+    list_filter = ("level",)
+    search_fields = ("^code", "name")
+    list_select_related = ("parent",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+OrgCounty, OrgTown = division_filters("division")
+
+
+@admin.register(Organization)
+class OrganizationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = (
+        "indented_name", "code", "kind", "division", "child_count", "employer_count",
+        "member_count",
+    )
+    list_filter = (OrgCounty, OrgTown, "kind")
+    search_fields = ("name", "^code")
+    list_select_related = ("division",)
+    autocomplete_fields = ("parent", "division")
+    readonly_fields = ("ancestry",)
+    fieldsets = (
+        (None, {"fields": ("ancestry", "name", "code", "kind", "parent", "division")}),
+        (_("Register details"), {
+            "fields": ("credit_code", "founded_on", "chair", "phone", "is_non_public",
+                       "reported_members"),
+        }),
+    )
+    list_per_page = 100
+
+    def get_queryset(self, request):
+        from members.models import Member
+
+        return super().get_queryset(request).annotate(
+            child_total=count_of(Organization, "parent"),
+            employer_total=count_of(Employer, "union"),
+            member_total=count_of(Member, "union", status__in=Member.MEMBER_STATUSES),
+        )
+
+    @admin.display(description=_("union name"), ordering="path")
+    def indented_name(self, obj):
+        depth = len(obj.path) // STEP
+        return ("\u3000" * (depth - 2) + "└ " if depth > 1 else "") + obj.name
+
+    @admin.display(description=_("subunions"), ordering="child_total")
+    def child_count(self, obj):
+        return obj.child_total
+
+    @admin.display(description=_("covered employers"), ordering="employer_total")
+    def employer_count(self, obj):
+        return obj.employer_total
+
+    @admin.display(description=_("members"), ordering="member_total")
+    def member_count(self, obj):
+        return obj.member_total
+
+    @admin.display(description=_("position in the hierarchy"))
+    def ancestry(self, obj):
+        if obj is None or not obj.pk:
+            return "-"
+        return " › ".join(str(union) for union in [*obj.ancestors(), obj])
+
+
+EmployerCounty, EmployerTown = division_filters("division")
+
+
+class CoveredFilter(admin.SimpleListFilter):
+    title = _("has a union")
+    parameter_name = "covered"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No union yet"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(union__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(union__isnull=True)
+        return queryset
+
+
+class HeadcountFilter(admin.SimpleListFilter):
+    """The campaign's thresholds: every employer with 100+, then 25+ employees."""
+
+    title = _("employees")
+    parameter_name = "headcount"
+    BANDS = {"lt25": (0, 24), "25to99": (25, 99), "100plus": (100, None)}
+
+    def lookups(self, request, model_admin):
+        return [("lt25", _("Under 25")), ("25to99", _("25 to 99")), ("100plus", _("100 or more"))]
+
+    def queryset(self, request, queryset):
+        band = self.BANDS.get(self.value())
+        if band is None:
+            return queryset
+        low, high = band
+        queryset = queryset.filter(employees__gte=low)
+        return queryset.filter(employees__lte=high) if high is not None else queryset
+
+
+@admin.register(Employer)
+class EmployerAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = (
+        "name", "credit_code", "division", "employees", "women_employees",
+        "migrant_employees", "covering_union",
+    )
+    list_filter = (EmployerCounty, EmployerTown, CoveredFilter, HeadcountFilter)
+    search_fields = ("name", "^credit_code")
+    list_select_related = ("division", "union")
+    autocomplete_fields = ("union", "division")
+    list_per_page = 100
+
+    @admin.display(description=_("covering base union"), ordering="union__name")
+    def covering_union(self, obj):
+        return obj.union.name if obj.union_id else _("No union yet")
+
+
+class GrantInline(ScopedPermissionsMixin, admin.StackedInline):
+    model = Grant
+    can_delete = False
+    max_num = 1
+
+    def get_min_num(self, request, obj=None, **kwargs):
+        # A user created by a union administrator must act for a union in their
+        # subtree; without a grant the new user would vanish from their list.
+        return 0 if is_unrestricted(request.user) else 1
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "organization":
+            kwargs["queryset"] = Organization.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_view_permission(self, request, obj=None):
+        return can(request.user, "manage_users")
+
+    def has_add_permission(self, request, obj=None):
+        return can(request.user, "manage_users")
+
+    def has_change_permission(self, request, obj=None):
+        return can(request.user, "manage_users")
+
+    def has_delete_permission(self, request, obj=None):
+        return is_unrestricted(request.user)
+
+
+class ScopedUserAdmin(UserAdmin):
+    """Union administrators manage the users of their subtree: they create users (who
+    get staff status, so they can use the admin), grant roles on unions in their
+    subtree and disable accounts. Superuser status and Django permissions stay with
+    the superusers."""
+
+    inlines = (GrantInline,)
+    list_display = ("username", "first_name", "last_name", "grant_union", "grant_role",
+                    "is_active")
+    list_filter = ("is_active", "grant__role")
+    list_select_related = ("grant__organization",)
+    limited_fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Status"), {"fields": ("is_active",)}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if is_unrestricted(request.user):
+            return queryset
+        root = scope_root(request.user)
+        if root is None or not can(request.user, "manage_users"):
+            return queryset.none()
+        return queryset.filter(grant__organization__path__startswith=root.path)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and not is_unrestricted(request.user):
+            return self.limited_fieldsets
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not is_unrestricted(request.user):
+            return ("last_login", "date_joined")
+        return super().get_readonly_fields(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.is_staff = True  # the admin is where union staff work
+        if not is_unrestricted(request.user):
+            obj.is_superuser = False
+        super().save_model(request, obj, form, change)
+
+    def has_module_permission(self, request):
+        return can(request.user, "manage_users")
+
+    def has_view_permission(self, request, obj=None):
+        return can(request.user, "manage_users")
+
+    def has_add_permission(self, request):
+        return can(request.user, "manage_users")
+
+    def has_change_permission(self, request, obj=None):
+        return can(request.user, "manage_users")
+
+    def has_delete_permission(self, request, obj=None):
+        # Accounts are disabled, not deleted: the audit trail names them.
+        return is_unrestricted(request.user)
+
+    @admin.display(description=_("union"), ordering="grant__organization__path")
+    def grant_union(self, obj):
+        grant = getattr(obj, "grant", None)
+        return grant.organization.name if grant else "-"
+
+    @admin.display(description=_("role"), ordering="grant__role")
+    def grant_role(self, obj):
+        grant = getattr(obj, "grant", None)
+        return grant.get_role_display() if grant else "-"
+
+
+admin.site.site_header = _("Union member register administration")
+admin.site.site_title = _("Union member register")
+admin.site.index_title = _("Administration")
+
+admin.site.unregister(User)
+admin.site.register(User, ScopedUserAdmin)

@@ -1,0 +1,125 @@
+"""Scoped access in the Django admin: the same rules as the pages, through the same
+``visible_to`` querysets and ``organizations.access.can``.
+
+Users act for one union (their ``Grant``) and have no Django model permissions; every
+admin of scoped data mixes in ``ScopedAdminMixin`` so that
+
+- lists, object pages, autocomplete and actions start from ``Model.objects.visible_to``;
+- an object outside the scope answers 404 (Django's admin would redirect to the index
+  with "doesn't exist", which differs from the pages' 404 and tells nothing useful);
+- viewers get Django's read-only change page, and a POST there is a 403;
+- every foreign-key choice (union, employer, member, drive) is limited to the scope, so
+  a record cannot be saved into a union outside it: the form rejects the choice.
+"""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from organizations.access import can, grant_of, is_unrestricted
+from organizations.models import Role
+
+# Models whose rows are scoped: a foreign key to any of them offers only visible rows.
+SCOPED_MODELS = {
+    ("organizations", "organization"),
+    ("organizations", "employer"),
+    ("members", "member"),
+    ("members", "enrolmentdrive"),
+    ("members", "transfer"),
+}
+
+
+def is_scoped_model(model):
+    return (model._meta.app_label, model._meta.model_name) in SCOPED_MODELS
+
+
+def may_delete(user):
+    """Deleting loses the record (the history keeps a trace): administrators only."""
+    if is_unrestricted(user):
+        return True
+    grant = grant_of(user)
+    return grant is not None and grant.role == Role.ADMIN
+
+
+class ScopedPermissionsMixin:
+    """The permission methods alone: for inlines and admins of unscoped reference data."""
+
+    def has_module_permission(self, request):
+        return can(request.user, "view")
+
+    def has_view_permission(self, request, obj=None):
+        return can(request.user, "view")
+
+    def has_add_permission(self, request, *args):
+        return can(request.user, "change")
+
+    def has_change_permission(self, request, obj=None):
+        return can(request.user, "change")
+
+    def has_delete_permission(self, request, obj=None):
+        return may_delete(request.user)
+
+
+class ScopedAdminMixin(ScopedPermissionsMixin):
+    """Mix into every ModelAdmin of scoped data (before ``admin.ModelAdmin``)."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.remote_field.model
+        if "queryset" not in kwargs and is_scoped_model(related):
+            kwargs["queryset"] = related._default_manager.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Change, delete and history pages of an object outside the scope (or gone):
+        # 404 like every page, not a redirect that reveals nothing but differs.
+        raise Http404
+
+    # django-simple-history: its history page falls back to the newest historical
+    # record when the object is not in get_queryset (meant for deleted objects), which
+    # would show out-of-scope history. Only superusers keep that fallback.
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Reverting to an old version would bypass the membership services and the
+        # form's scope checks: the version page is for reading only.
+        self._require_visible(request, object_id)
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def _require_visible(self, request, object_id):
+        from django.contrib.admin.utils import unquote
+
+        if is_unrestricted(request.user):
+            return
+        try:
+            visible = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
+        except (ValueError, ValidationError):  # not a primary key at all
+            visible = False
+        if not visible:
+            raise Http404
+
+
+class ReadOnlyInline(ScopedPermissionsMixin, admin.TabularInline):
+    """A history shown beside a record: visible to whoever sees the record, never edited
+    in place (changes go through ``members.services``)."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
