@@ -2,6 +2,7 @@
 the import runs the same model rules (``Member.clean``) row by row."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Category, EnrolmentDrive, Member
@@ -38,9 +39,11 @@ class MemberForm(forms.ModelForm):
             "skill_grade", "native_place", "household_place", "union", "employer", "drive",
             "joined_on", "card_number", "member_type", *CATEGORY_FIELDS, "notes",
         ]
+        # ISO format: <input type="date"> accepts nothing else, and the zh-hans locale's
+        # first input format (2016/09/05) would leave the field blank in the browser.
         widgets = {
-            "birth_date": forms.DateInput(attrs={"type": "date"}),
-            "joined_on": forms.DateInput(attrs={"type": "date"}),
+            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "joined_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
 
@@ -79,3 +82,65 @@ class MemberForm(forms.ModelForm):
                 self.add_error("id_number", existing_membership_message(existing, self.user))
                 return
         super().validate_unique()
+
+
+def drive_union(drive):
+    """The union that people enrolled at ``drive`` join: the drive's preset union, or its
+    organiser when that is itself a union members can belong to."""
+    if drive.default_union_id:
+        return drive.default_union
+    organizer = drive.organizer
+    if organizer.is_base or organizer.kind == Organization.Kind.INDUSTRY:
+        return organizer
+    return None
+
+
+class DriveEntryForm(MemberForm):
+    """The enrolment-drive entry page: only what a clerk asks at a folding table, in the
+    order they ask it. Union and drive come from the drive; the rules are MemberForm's
+    (and so ``Member.clean``'s)."""
+
+    class Meta(MemberForm.Meta):
+        fields = [
+            "id_number", "id_type", "name", "mobile", "gender", "birth_date", "ethnicity",
+            "household_type", *CATEGORY_FIELDS, "employer", "joined_on", "card_number", "notes",
+        ]
+        widgets = {
+            **MemberForm.Meta.widgets,
+            # One line, so Enter in the last field submits instead of starting a new line.
+            "notes": forms.TextInput(),
+        }
+
+    def __init__(self, *args, drive, union, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.drive = drive
+        instance = self.instance
+        if instance.pk is None:
+            instance.union = union
+            instance.drive = drive
+            if drive.target_group:
+                self.fields[Category(drive.target_group).field].initial = True
+            self.fields["joined_on"].initial = default_join_date(drive)
+        member_union = instance.union if instance.union_id else union
+        self.fields["employer"].queryset = (
+            Employer.objects.visible_to(user).filter(union=member_union).order_by("name")
+        )
+        self.fields["id_number"].widget.attrs.update(
+            autofocus=True, autocomplete="off", inputmode="text", spellcheck="false",
+        )
+        # Choosing another document is rare: keep it out of the Tab sequence.
+        self.fields["id_type"].widget.attrs["tabindex"] = "-1"
+        self.fields["mobile"].widget.attrs.update(inputmode="tel", autocomplete="off")
+        self.fields["name"].widget.attrs["autocomplete"] = "off"
+
+    @property
+    def category_fields(self):
+        return [self[name] for name in CATEGORY_FIELDS]
+
+
+def default_join_date(drive):
+    """Today while the drive runs; its first day when the forms are typed in afterwards."""
+    today = timezone.localdate()
+    if drive.starts_on <= today and (drive.ends_on is None or drive.ends_on >= today):
+        return today
+    return drive.starts_on if drive.starts_on <= today else today

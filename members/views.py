@@ -1,0 +1,265 @@
+"""Member pages outside the admin: the register list and a member's record, the list
+of enrolment drives and the drive entry page where clerks type in person after person.
+
+Every view is guarded by ``access_required`` and every queryset starts from
+``visible_to(user)``; the entry page validates through ``DriveEntryForm`` (so
+``Member.clean``) and enrols through ``members.services``, like the admin and the import.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.db.models import Count
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from members import services
+from members.forms import DriveEntryForm, drive_union, existing_membership_message
+from members.identity import DocumentType, parse_document
+from members.models import Category, EnrolmentDrive, Member, MembershipEvent, Transfer
+from organizations.access import access_required, can, organization_in_scope
+from organizations.models import Organization
+
+PAGE_SIZE = 50
+RECENT_ENTRIES = 20
+
+
+# --- The register ------------------------------------------------------------------------
+
+
+@access_required("view")
+def member_list(request):
+    """The register, newest first, 50 at a time. Pages continue from the last id shown
+    (``?after=``) rather than an OFFSET, and nothing counts the whole table, so the page
+    costs the same on the millionth member as on the first."""
+    user = request.user
+    members = Member.objects.visible_to(user).select_related("union", "employer")
+    filters = {}
+
+    union_code = request.GET.get("union", "").strip()
+    union = None
+    if union_code:
+        union = Organization.objects.visible_to(user).filter(code=union_code).first()
+        if union is None:
+            raise Http404
+        members = members.in_subtree(union)
+        filters["union"] = union_code
+
+    status = request.GET.get("status", "")
+    if status in Member.Status.values:
+        members = members.filter(status=status)
+        filters["status"] = status
+
+    category = request.GET.get("category", "")
+    if category in Category.values:
+        members = members.filter(**{Category(category).field: True})
+        filters["category"] = category
+
+    query = request.GET.get("q", "").strip()
+    if query:
+        members = members.search(query)
+        filters["q"] = query
+
+    after = request.GET.get("after", "")
+    if after.isdigit():
+        members = members.filter(id__lt=int(after))
+
+    page = list(members.order_by("-id")[: PAGE_SIZE + 1])
+    has_more = len(page) > PAGE_SIZE
+    page = page[:PAGE_SIZE]
+
+    # The union filter offers the federations (a short list); any union can still be
+    # reached by its code, e.g. from a member's record.
+    federations = Organization.objects.visible_to(user).exclude(
+        kind__in=Organization.BASE_KINDS
+    ).only("code", "name", "path")
+    return render(request, "members/member_list.html", {
+        "members": page,
+        "has_more": has_more,
+        "next_after": page[-1].pk if page else None,
+        "filters": filters,
+        "union": union,
+        "federations": federations,
+        "statuses": Member.Status.choices,
+        "categories": Category.choices,
+        "show_personal": can(user, "view_personal"),
+        "is_first_page": not after,
+    })
+
+
+@access_required("view", model=Member)
+def member_detail(request, member):
+    events = (
+        MembershipEvent.objects.filter(member=member)
+        .select_related("union", "counterpart", "recorded_by")
+        .order_by("date", "id")
+    )
+    transfers = (
+        Transfer.objects.filter(member=member)
+        .select_related("from_union", "to_union", "requested_by", "decided_by")
+        .order_by("-requested_at")
+    )
+    return render(request, "members/member_detail.html", {
+        "member": member,
+        "events": events,
+        "transfers": transfers,
+        "show_personal": can(request.user, "view_personal"),
+        "can_change": can(request.user, "change"),
+    })
+
+
+# --- Enrolment drives --------------------------------------------------------------------
+
+
+@access_required("view")
+def drive_list(request):
+    drives = (
+        EnrolmentDrive.objects.visible_to(request.user)
+        .select_related("organizer", "default_union")
+        .annotate(enrolled=Count("members"))
+        .order_by("-starts_on", "name")
+    )
+    return render(request, "members/drive_list.html", {
+        "drives": drives,
+        "can_change": can(request.user, "change"),
+    })
+
+
+def _wants_json(request):
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _recent_entries(drive, user):
+    return list(
+        Member.objects.visible_to(user)
+        .filter(drive=drive)
+        .select_related("employer")
+        .order_by("-id")[:RECENT_ENTRIES]
+    )
+
+
+def _form_errors(form):
+    return {
+        "errors": {field: [str(m) for m in errors] for field, errors in form.errors.items()},
+    }
+
+
+def _save_new(form, user):
+    """Enrol the person; a concurrent save of the same person (another clerk's table, a
+    double click) loses at the database's unique constraint — re-run validation so the
+    clerk sees where the person is registered rather than an error page."""
+    member = form.save(commit=False)
+    try:
+        return services.enrol(member, user=user)
+    except IntegrityError:
+        form.instance.pk = None
+        form.full_clean()
+        if not form.errors:
+            form.add_error(None, _("Somebody saved the same data at the same moment; "
+                                   "check the list below and try again."))
+        return None
+
+
+@access_required("change", model=EnrolmentDrive)
+def drive_entry(request, drive):
+    user = request.user
+    union = drive_union(drive)
+    if union is not None and not organization_in_scope(user, union):
+        union = None
+    if union is None:
+        return render(request, "members/drive_entry.html", {"drive": drive, "union": None})
+
+    if request.method == "POST":
+        form = DriveEntryForm(request.POST, drive=drive, union=union, user=user)
+        member = _save_new(form, user) if form.is_valid() else None
+        if member is not None:
+            if _wants_json(request):
+                return JsonResponse({
+                    "ok": True,
+                    "message": _("Saved: %(name)s") % {"name": member.name},
+                    "row": render_to_string(
+                        "members/_entry_row.html",
+                        {"member": member, "drive": drive, "show_personal": can(user, "view_personal")},
+                        request=request,
+                    ),
+                    "enrolled": drive.members.count(),
+                })
+            messages.success(request, _("Saved: %(name)s") % {"name": member.name})
+            return redirect("drive_entry", pk=drive.pk)
+        if _wants_json(request):
+            return JsonResponse({"ok": False, **_form_errors(form)}, status=400)
+    else:
+        form = DriveEntryForm(drive=drive, union=union, user=user)
+
+    return render(request, "members/drive_entry.html", {
+        "drive": drive,
+        "union": union,
+        "form": form,
+        "recent": _recent_entries(drive, user),
+        "enrolled": drive.members.count(),
+        "show_personal": can(user, "view_personal"),
+    })
+
+
+@access_required("change", model=EnrolmentDrive)
+def drive_entry_edit(request, drive, member_pk):
+    """Correct one of the people entered at this drive: same form, plain save (the join
+    is already recorded; this only fixes what was typed)."""
+    user = request.user
+    member = get_object_or_404(
+        Member.objects.visible_to(user).filter(drive=drive).select_related("union"), pk=member_pk
+    )
+    union = member.union
+    if request.method == "POST":
+        form = DriveEntryForm(request.POST, instance=member, drive=drive, union=union, user=user)
+        if form.is_valid():
+            try:
+                form.save()
+            except IntegrityError:
+                form.full_clean()
+                if not form.errors:
+                    form.add_error(None, _("Somebody saved the same data at the same moment; "
+                                           "check and try again."))
+            else:
+                messages.success(request, _("Corrected: %(name)s") % {"name": member.name})
+                return redirect("drive_entry", pk=drive.pk)
+    else:
+        form = DriveEntryForm(instance=member, drive=drive, union=union, user=user)
+    return render(request, "members/drive_entry_edit.html", {
+        "drive": drive,
+        "union": union,
+        "member": member,
+        "form": form,
+    })
+
+
+@access_required("change")
+@require_GET
+def member_check_id(request):
+    """The entry page's live check, as the clerk types: is the number valid, what birth
+    date and gender does it carry, and is the person already registered (said only as
+    far as the clerk's area allows)."""
+    id_type = request.GET.get("id_type") or DocumentType.RESIDENT_ID
+    try:
+        document = parse_document(id_type, request.GET.get("id_number", ""))
+    except ValidationError as error:
+        return JsonResponse({"ok": False, "error": " ".join(error.messages)})
+    existing = (
+        Member.objects.select_related("union")
+        .filter(id_type=id_type, id_number=document.number)
+    )
+    exclude = request.GET.get("exclude", "")
+    if exclude.isdigit():
+        existing = existing.exclude(pk=int(exclude))
+    existing = existing.first()
+    return JsonResponse({
+        "ok": True,
+        "number": document.number,
+        "birth_date": document.birth_date.isoformat() if document.birth_date else "",
+        "gender": document.gender or "",
+        "duplicate": existing_membership_message(existing, request.user) if existing else "",
+    })
+
