@@ -162,8 +162,9 @@ class _Keys:
 def breakdown(root, day, grouping=BY_UNION, since=None):
     """The statistics of ``root``'s subtree on ``day``, one row per child union, county or
     town, with a total. ``since`` opens the period for new members and new base unions
-    (exclusive); it defaults to the first day of ``day``'s year."""
-    since = since or date(day.year, 1, 1)
+    (exclusive); it defaults to the last day of the previous year, so "new this year"
+    includes 1 January."""
+    since = since or date(day.year - 1, 12, 31)
     keys = _Keys(root, grouping)
     rows = {}
 

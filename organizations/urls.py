@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from organizations import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("campaign/", views.campaign, name="campaign"),
+    path("sites/", views.site_list, name="site_list"),
+    path("sites/<int:pk>/", views.site_detail, name="site_detail"),
+]
