@@ -11,7 +11,7 @@ from django.urls import reverse
 from members import statistics
 from organizations import charts
 from organizations.charts import Bar
-from tests.dashboard_data import AS_OF, world  # noqa: F401
+from tests.dashboard_data import AS_OF, fast_passwords, world  # noqa: F401
 from tests.people import PASSWORD, people, tree  # noqa: F401
 
 URL = reverse("dashboard")
