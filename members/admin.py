@@ -5,6 +5,7 @@ transfers); the change form edits personal data only."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _, ngettext
@@ -12,11 +13,15 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from members import services
 from members.forms import MemberForm
-from members.models import Category, EnrolmentDrive, Member, MembershipEvent, Transfer
+from members.models import (
+    Category, EnrolmentDrive, ExportJob, ExportLog, Member, MembershipEvent, Transfer,
+)
 from organizations import codes
-from organizations.access import can, is_unrestricted, organization_in_scope
+from organizations.access import can, is_unrestricted, organization_in_scope, scope_root
 from organizations.admin import count_of, division_filters
-from organizations.admin_scoping import ReadOnlyInline, ScopedAdminMixin
+from organizations.admin_scoping import (
+    PermissionBeforeLookupMixin, ReadOnlyInline, ScopedAdminMixin,
+)
 from organizations.models import Organization
 
 MEMBER_UNION_KINDS = Organization.BASE_KINDS + (Organization.Kind.INDUSTRY,)
@@ -92,6 +97,11 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     actions = ("transfer_members", "mark_left")
 
     def get_form(self, request, obj=None, **kwargs):
+        if obj is not None and not self.has_change_permission(request, obj):
+            # The read-only page shows every field as text: no form fields at all,
+            # which MemberForm (built for editing) does not expect.
+            kwargs["form"] = forms.ModelForm
+            return super().get_form(request, obj, **kwargs)
         form = super().get_form(request, obj, **kwargs)
         user = request.user
 
@@ -308,3 +318,57 @@ class EnrolmentDriveAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         if not obj.target_count:
             return "-"
         return f"{100 * obj.enrolled_total / obj.target_count:.0f}%"
+
+
+@admin.register(ExportLog)
+class ExportLogAdmin(PermissionBeforeLookupMixin, admin.ModelAdmin):
+    """Who took personal data out of the register. Read-only; union administrators see
+    the exports of the users they manage, superusers all of them."""
+
+    list_display = ("at", "user", "kind", "file_format", "rows", "masked")
+    list_filter = ("kind", "masked")
+    list_select_related = ("user",)
+    date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if is_unrestricted(request.user):
+            return queryset
+        root = scope_root(request.user)
+        if root is None or not can(request.user, "manage_users"):
+            return queryset.none()
+        return queryset.filter(user__grant__organization__path__startswith=root.path)
+
+    def has_module_permission(self, request):
+        return can(request.user, "manage_users")
+
+    def has_view_permission(self, request, obj=None):
+        return can(request.user, "manage_users")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    """Background exports, for the superusers who run the worker: read-only, and
+    Django's permissions (which union staff never get) keep everyone else out."""
+
+    list_display = ("created_at", "user", "kind", "state", "done_rows", "total_rows")
+    list_filter = ("state",)
+    list_select_related = ("user",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -7,12 +7,18 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from organizations.access import can, is_unrestricted, scope_root
-from organizations.admin_scoping import ScopedAdminMixin, ScopedPermissionsMixin
-from organizations.models import Division, Employer, Grant, Organization, STEP
+from organizations.admin_scoping import (
+    PermissionBeforeLookupMixin, ScopedAdminMixin, ScopedPermissionsMixin,
+)
+from organizations.models import (
+    STEP, CampaignTarget, DemonstrationSite, Division, Employer, Grant, Organization,
+    SiteActivity, SiteService,
+)
 
 
 def count_of(model, field, **conditions):
@@ -28,6 +34,16 @@ def count_of(model, field, **conditions):
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
+def divisions_in_scope(user, divisions):
+    """The divisions a user's lists can hold rows of: those inside or above the division
+    of the union they act for (a county clerk is offered their county and its towns)."""
+    root = scope_root(user)
+    if root is None:
+        return list(divisions)
+    prefix = root.division.prefix
+    return [d for d in divisions if d.code.startswith(prefix) or prefix.startswith(d.code)]
+
+
 def division_filters(field):
     """County and town list filters over the division reached through ``field``
     (e.g. ``"division"`` or ``"union__division"``). Division codes nest (a town's
@@ -38,7 +54,8 @@ def division_filters(field):
         parameter_name = "county"
 
         def lookups(self, request, model_admin):
-            return [(d.code, d.name) for d in Division.objects.filter(level=Division.Level.COUNTY)]
+            counties = Division.objects.filter(level=Division.Level.COUNTY)
+            return [(d.code, d.name) for d in divisions_in_scope(request.user, counties)]
 
         def queryset(self, request, queryset):
             if self.value():
@@ -54,7 +71,7 @@ def division_filters(field):
             county = request.GET.get("county")
             if county:
                 towns = towns.filter(code__startswith=county)
-            return [(d.code, d.name) for d in towns]
+            return [(d.code, d.name) for d in divisions_in_scope(request.user, towns)]
 
         def queryset(self, request, queryset):
             if self.value():
@@ -193,6 +210,68 @@ class EmployerAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         return obj.union.name if obj.union_id else _("No union yet")
 
 
+SiteCounty, SiteTown = division_filters("division")
+
+
+class SiteServiceFilter(admin.SimpleListFilter):
+    title = _("service")
+    parameter_name = "service"
+
+    def lookups(self, request, model_admin):
+        return SiteService.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in SiteService.values:
+            return queryset.filter(**{SiteService(self.value()).field: True})
+        return queryset
+
+
+class SiteActivityInline(ScopedPermissionsMixin, admin.TabularInline):
+    model = SiteActivity
+    extra = 0
+    fields = ("date", "service", "title", "participants", "notes")
+
+
+@admin.register(DemonstrationSite)
+class DemonstrationSiteAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ("name", "level", "union", "division", "status", "opened_on",
+                    "enterprise_count", "worker_count", "activity_space_m2")
+    list_filter = ("level", "status", SiteCounty, SiteServiceFilter)
+    search_fields = ("name",)
+    list_select_related = ("union", "division")
+    autocomplete_fields = ("union", "division", "employers")
+    inlines = (SiteActivityInline,)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_coverage()
+
+    @admin.display(description=_("enterprises"), ordering="enterprises")
+    def enterprise_count(self, obj):
+        return obj.enterprises
+
+    @admin.display(description=_("workers"), ordering="workers")
+    def worker_count(self, obj):
+        return obj.workers
+
+
+@admin.register(SiteActivity)
+class SiteActivityAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("date", "site", "service", "title", "participants")
+    list_filter = ("service",)
+    search_fields = ("title", "site__name")
+    list_select_related = ("site",)
+    autocomplete_fields = ("site",)
+    date_hierarchy = "date"
+
+
+@admin.register(CampaignTarget)
+class CampaignTargetAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ("description", "organization", "min_employees", "set_on", "due_on")
+    list_select_related = ("organization",)
+    autocomplete_fields = ("organization",)
+    search_fields = ("description",)
+
+
 class GrantInline(ScopedPermissionsMixin, admin.StackedInline):
     model = Grant
     can_delete = False
@@ -221,7 +300,7 @@ class GrantInline(ScopedPermissionsMixin, admin.StackedInline):
         return is_unrestricted(request.user)
 
 
-class ScopedUserAdmin(UserAdmin):
+class ScopedUserAdmin(PermissionBeforeLookupMixin, UserAdmin):
     """Union administrators manage the users of their subtree: they create users (who
     get staff status, so they can use the admin), grant roles on unions in their
     subtree and disable accounts. Superuser status and Django permissions stay with
@@ -238,6 +317,9 @@ class ScopedUserAdmin(UserAdmin):
         (_("Status"), {"fields": ("is_active",)}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404  # a user outside the administrator's subtree: as if absent
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -19,18 +19,9 @@ from django.http import Http404
 from organizations.access import can, grant_of, is_unrestricted
 from organizations.models import Role
 
-# Models whose rows are scoped: a foreign key to any of them offers only visible rows.
-SCOPED_MODELS = {
-    ("organizations", "organization"),
-    ("organizations", "employer"),
-    ("members", "member"),
-    ("members", "enrolmentdrive"),
-    ("members", "transfer"),
-}
-
-
 def is_scoped_model(model):
-    return (model._meta.app_label, model._meta.model_name) in SCOPED_MODELS
+    """A model whose rows belong to a union's subtree: it has ``visible_to``."""
+    return hasattr(model._default_manager, "visible_to")
 
 
 def may_delete(user):
@@ -72,10 +63,22 @@ class ScopedAdminMixin(ScopedPermissionsMixin):
             kwargs["queryset"] = related._default_manager.visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        related = db_field.remote_field.model
+        if "queryset" not in kwargs and is_scoped_model(related):
+            kwargs["queryset"] = related._default_manager.visible_to(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # Change, delete and history pages of an object outside the scope (or gone):
         # 404 like every page, not a redirect that reveals nothing but differs.
         raise Http404
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # Django checks the delete permission before looking the object up; outside the
+        # scope the answer is 404 whatever the role, as on every other page.
+        self._require_visible(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
 
     # django-simple-history: its history page falls back to the newest historical
     # record when the object is not in get_queryset (meant for deleted objects), which
@@ -106,6 +109,17 @@ class ScopedAdminMixin(ScopedPermissionsMixin):
             visible = False
         if not visible:
             raise Http404
+
+
+class PermissionBeforeLookupMixin:
+    """For admins whose whole audience is a role (user management, the export log):
+    Django's history page looks the object up before checking the permission, so a
+    user without the role would get 404 there and 403 everywhere else."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
 
 
 class ReadOnlyInline(ScopedPermissionsMixin, admin.TabularInline):
