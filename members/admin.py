@@ -131,6 +131,14 @@ class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         else:
             services.enrol(obj, user=request.user)
 
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # A member's changes and transfers go with the member; their own admins forbid
+        # deleting them one by one, which must not block deleting the member.
+        perms_needed -= {str(MembershipEvent._meta.verbose_name),
+                         str(Transfer._meta.verbose_name)}
+        return deleted, counts, perms_needed, protected
+
     @admin.display(description=_("document number"))
     def masked_id(self, obj):
         return obj.masked_id_number

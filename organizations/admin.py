@@ -282,6 +282,10 @@ class GrantInline(ScopedPermissionsMixin, admin.StackedInline):
         # subtree; without a grant the new user would vanish from their list.
         return 0 if is_unrestricted(request.user) else 1
 
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("validate_min", not is_unrestricted(request.user))
+        return super().get_formset(request, obj, **kwargs)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "organization":
             kwargs["queryset"] = Organization.objects.visible_to(request.user)
