@@ -196,3 +196,11 @@ def column(kind, key):
         if candidate.key == key:
             return candidate
     raise KeyError(key)
+
+
+TEMPLATE_SHEET_NAMES = {MEMBERS: "会员花名册", EMPLOYERS: "单位", UNIONS: "工会组织"}
+TEMPLATE_TITLES = {
+    MEMBERS: "工会会员花名册（带 * 的列必填；身份证号码列为文本格式）",
+    EMPLOYERS: "单位信息采集表（带 * 的列必填）",
+    UNIONS: "工会组织信息采集表（带 * 的列必填）",
+}

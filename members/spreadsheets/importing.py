@@ -51,6 +51,7 @@ class RowError:
     row: int  # as the clerk sees it in the spreadsheet (1-based)
     column: str  # the header as written in the file, or "" for the row as a whole
     message: str
+    key: str = ""  # the column's key, so the model's own check of it is not repeated
 
     def __str__(self):
         if self.column:
@@ -217,7 +218,7 @@ class Importer:
 
     def error(self, row, key, message):
         header = self.names.get(key) or (self.field_label(key) if key else "")
-        self.result.errors.append(RowError(row, header, str(message)))
+        self.result.errors.append(RowError(row, header, str(message), key or ""))
 
     def field_label(self, key):
         try:
@@ -225,8 +226,10 @@ class Importer:
         except Exception:
             return "" if key == "__all__" else key
 
-    def model_errors(self, row, error, key_for_field=None):
+    def model_errors(self, row, error, key_for_field=None, skip=()):
         for field_name, messages in error.message_dict.items():
+            if field_name in skip:
+                continue
             key = (key_for_field or {}).get(field_name, field_name)
             for message in messages:
                 self.error(row, None if key == "__all__" else key, message)
@@ -365,6 +368,12 @@ class Importer:
         ]
 
 
+def stored_user(user):
+    """The user to record as author: None for anonymous users and for the management
+    commands' built-in superuser, which is not a stored user."""
+    return user if user is not None and getattr(user, "pk", None) else None
+
+
 def _copy(instance):
     clone = instance.__class__.__new__(instance.__class__)
     clone.__dict__ = {key: value for key, value in instance.__dict__.items() if key != "_state"}
@@ -455,14 +464,15 @@ class MemberImporter(Importer):
         existing = self._existing([p[4] for p in parsed if p[4]])
         card_holders = self._card_holders([p[5] for p in parsed if p[5]])
 
+        first_pass_errors = {error.row for error in self.result.errors}
         new, updated = [], []
         for row, values, names, id_type, number, card in parsed:
             self.names = names
             current = existing.get((id_type, number)) if number else None
             if card and card in card_holders and card_holders[card] != (id_type, number):
                 self.error(row, "card_number", _("This card number belongs to another member."))
-            planned = self._build(row, values, id_type, current)
-            if planned is None:
+            planned = self._build(row, values, id_type, current, number)
+            if planned is None or row in first_pass_errors:
                 continue
             member, events = planned
             if current is None:
@@ -497,7 +507,7 @@ class MemberImporter(Importer):
                 holders[card] = (id_type, number)
         return holders
 
-    def _build(self, row, values, id_type, current):
+    def _build(self, row, values, id_type, current, number):
         errors_before = len(self.result.errors)
         if current is not None and current.union_id not in self.unions_by_id:
             self.result.scope_rows.append(row)
@@ -559,8 +569,12 @@ class MemberImporter(Importer):
                 validate_unique=False, validate_constraints=False,
             )
         except ValidationError as error:
-            self.model_errors(row, error, FIELD_TO_KEY)
-        if len(self.result.errors) > errors_before:
+            # Cells that failed to parse (and a bad document number, reported by the
+            # first pass) are not reported a second time by the model's checks.
+            skip = {e.key for e in self.result.errors[errors_before:]}
+            self.model_errors(row, error, FIELD_TO_KEY,
+                              skip=skip if number else skip | {"id_number"})
+        if len(self.result.errors) > errors_before or not number:
             return None
         events = []
         if current is None:
@@ -580,7 +594,7 @@ class MemberImporter(Importer):
         return member, events
 
     def _creator(self):
-        return self.user if self.user is not None and self.user.is_authenticated else None
+        return stored_user(self.user)
 
     def _categories(self, row, values, member):
         if "categories" not in values and "is_migrant" not in values:
@@ -765,7 +779,7 @@ class EmployerImporter(Importer):
                 employer.full_clean(exclude=["division", "union"], validate_unique=False,
                                     validate_constraints=False)
             except ValidationError as error:
-                self.model_errors(row, error)
+                self.model_errors(row, error, skip={e.key for e in self.result.errors[errors_before:]})
             if len(self.result.errors) > errors_before:
                 continue
             if current is None:
@@ -782,7 +796,7 @@ class EmployerImporter(Importer):
 
     def write(self, plan):
         new, updated = plan
-        user = self.user if self.user.is_authenticated else None
+        user = stored_user(self.user)
         bulk_create_with_history(new, Employer, batch_size=BATCH, default_user=user)
         if updated:
             fields = sorted({name for _e, changed in updated for name in changed})
@@ -870,7 +884,8 @@ class UnionImporter(Importer):
                 union.full_clean(exclude=["parent", "division", "path"], validate_unique=False,
                                  validate_constraints=False)
             except ValidationError as error:
-                self.model_errors(row, error, {"parent": "parent"})
+                self.model_errors(row, error, {"parent": "parent"},
+                                  skip={e.key for e in self.result.errors[errors_before:]})
             if len(self.result.errors) > errors_before:
                 continue
             if current is None:

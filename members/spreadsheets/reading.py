@@ -35,12 +35,8 @@ class SpreadsheetError(Exception):
 def check_upload(data):
     """Refuse files that are too big, not spreadsheets, encrypted or zip bombs. Returns
     the format: "xlsx", "ods", "xls" or "csv"."""
-    limit = settings.IMPORT_MAX_UPLOAD_BYTES
-    if len(data) > limit:
-        raise SpreadsheetError(
-            _("The file is larger than %(limit)d MB. Split it into smaller files.")
-            % {"limit": max(1, limit // (1024 * 1024))}
-        )
+    if len(data) > settings.IMPORT_MAX_UPLOAD_BYTES:
+        raise SpreadsheetError(too_big_message())
     if not data.strip():
         raise SpreadsheetError(_("The file is empty."))
     if data.startswith(ZIP_MAGIC):
@@ -54,6 +50,15 @@ def check_upload(data):
         raise SpreadsheetError(_not_a_spreadsheet_message())
     decode_text(data)  # raises when it is not text in a known encoding
     return "csv"
+
+
+def too_big_message():
+    limit = settings.IMPORT_MAX_UPLOAD_BYTES
+    if limit >= 1024 * 1024:
+        return _("The file is larger than %(limit)d MB. Split it into smaller files.") % {
+            "limit": limit // (1024 * 1024)}
+    return _("The file is larger than %(limit)d KB. Split it into smaller files.") % {
+        "limit": max(1, limit // 1024)}
 
 
 def _encrypted_message():

@@ -1,0 +1,124 @@
+"""The statistics workbook officials send up: one sheet per breakdown (by union, by
+county, by town) of ``members.statistics.breakdown`` — the same figures as the pages —
+plus reported against verified members (上报数 / 实名数) per union.
+
+Column headers are the report's own Chinese terms (data of the report format, like the
+roster headers); the sheet titles and the as-of line are interface text."""
+
+import io
+
+import xlsxwriter
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from members.models import MembershipEvent
+from members.statistics import BY_COUNTY, BY_TOWN, BY_UNION, breakdown
+from organizations.models import Organization
+
+COUNT, RATE = "count", "rate"
+
+# (header, value of a breakdown Row, format)
+COLUMNS = [
+    ("基层工会数", lambda r: r.base_unions, COUNT),
+    ("覆盖单位数", lambda r: r.employers_covered, COUNT),
+    ("未建会单位数", lambda r: r.employers_uncovered, COUNT),
+    ("其中25人以上", lambda r: r.employers_25_uncovered, COUNT),
+    ("其中100人以上", lambda r: r.employers_100_uncovered, COUNT),
+    ("职工人数", lambda r: r.employees, COUNT),
+    ("会员人数", lambda r: r.members, COUNT),
+    ("女会员", lambda r: r.women_members, COUNT),
+    ("农民工会员", lambda r: r.migrant_members, COUNT),
+    ("货车司机会员", lambda r: r.truck_driver_members, COUNT),
+    ("快递员会员", lambda r: r.courier_members, COUNT),
+    ("外卖配送员会员", lambda r: r.delivery_rider_members, COUNT),
+    ("网约车司机会员", lambda r: r.ride_hailing_driver_members, COUNT),
+    ("建筑工人会员", lambda r: r.construction_worker_members, COUNT),
+    ("保留会籍会员", lambda r: r.retained_members, COUNT),
+    ("期间新增会员", lambda r: r.new_members, COUNT),
+    ("期间新建基层工会", lambda r: r.new_base_unions, COUNT),
+    ("非公企业工会数", lambda r: r.non_public_unions, COUNT),
+    ("入会率", lambda r: r.membership_rate, RATE),
+    ("建会率", lambda r: r.unionisation_rate, RATE),
+]
+
+SHEETS = [
+    (BY_UNION, "按工会", "单位"),
+    (BY_COUNTY, "按县区", "县(市、区)"),
+    (BY_TOWN, "按镇街", "镇(街道)"),
+]
+
+
+def stats_workbook(root, day, since=None):
+    """The workbook as bytes; also returns the reports it was built from (tests compare)."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    title_format = workbook.add_format({"bold": True, "font_size": 14})
+    header_format = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
+                                         "text_wrap": True, "align": "center", "valign": "vcenter"})
+    count_format = workbook.add_format({"num_format": "#,##0", "border": 1})
+    rate_format = workbook.add_format({"num_format": "0.0%", "border": 1})
+    label_format = workbook.add_format({"border": 1})
+    total_label = workbook.add_format({"bold": True, "border": 1, "top": 2})
+    total_count = workbook.add_format({"bold": True, "num_format": "#,##0", "border": 1, "top": 2})
+    total_rate = workbook.add_format({"bold": True, "num_format": "0.0%", "border": 1, "top": 2})
+    reports = {}
+    for grouping, sheet_name, first_header in SHEETS:
+        report = breakdown(root, day, grouping, since=since)
+        reports[grouping] = report
+        sheet = workbook.add_worksheet(sheet_name)
+        sheet.write_string(0, 0, _("%(union)s membership statistics") % {"union": root.name},
+                           title_format)
+        sheet.write_string(1, 0, _("As of %(day)s; new in the period %(since)s – %(day)s")
+                           % {"day": report.day.isoformat(), "since": report.since.isoformat()})
+        sheet.write_string(3, 0, first_header, header_format)
+        for col, (header, _value, _kind) in enumerate(COLUMNS, start=1):
+            sheet.write_string(3, col, header, header_format)
+        sheet.set_row(3, 32)
+        sheet.set_column(0, 0, 30)
+        sheet.set_column(1, len(COLUMNS), 11)
+        row_index = 4
+        for row in report.rows:
+            _write_row(sheet, row_index, row, label_format, count_format, rate_format)
+            row_index += 1
+        _write_row(sheet, row_index, report.total, total_label, total_count, total_rate)
+        sheet.freeze_panes(4, 1)
+    _reported_sheet(workbook, root, day, header_format, count_format, label_format)
+    workbook.close()
+    return buffer.getvalue(), reports
+
+
+def _write_row(sheet, index, row, label_format, count_format, rate_format):
+    sheet.write_string(index, 0, str(row.label), label_format)
+    for col, (_header, value, kind) in enumerate(COLUMNS, start=1):
+        number = value(row)
+        if number is None:
+            sheet.write_blank(index, col, None, rate_format)
+        else:
+            sheet.write_number(index, col, number, rate_format if kind == RATE else count_format)
+
+
+def _reported_sheet(workbook, root, day, header_format, count_format, label_format):
+    """上报数 (what each base union reports) beside 实名数 (members on the register)."""
+    sheet = workbook.add_worksheet("上报数与实名数")
+    headers = ["工会编码", "工会名称", "上报数", "实名数", "差额"]
+    for col, header in enumerate(headers):
+        sheet.write_string(0, col, header, header_format)
+    verified = dict(
+        MembershipEvent.objects.members_on(day)
+        .filter(union__path__startswith=root.path)
+        .values("union_id").annotate(n=Count("id")).values_list("union_id", "n")
+    )
+    unions = (Organization.objects.subtree(root)
+              .filter(Q(kind__in=Organization.BASE_KINDS) | Q(kind=Organization.Kind.INDUSTRY))
+              .order_by("path").values_list("id", "code", "name", "reported_members"))
+    for index, (pk, code, name, reported) in enumerate(unions, start=1):
+        sheet.write_string(index, 0, code, label_format)
+        sheet.write_string(index, 1, name, label_format)
+        if reported is not None:
+            sheet.write_number(index, 2, reported, count_format)
+            sheet.write_number(index, 4, reported - verified.get(pk, 0), count_format)
+        sheet.write_number(index, 3, verified.get(pk, 0), count_format)
+    sheet.set_column(0, 0, 16)
+    sheet.set_column(1, 1, 36)
+    sheet.set_column(2, 4, 10)
+    sheet.freeze_panes(1, 0)

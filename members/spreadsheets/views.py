@@ -1,0 +1,242 @@
+"""Pages of the spreadsheet import and export. The admin links here from its change
+lists (see ``members.spreadsheets.admin``), so the admin and the app share these views
+and the one import path (``importing.run_import``)."""
+
+from datetime import date
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _, gettext_lazy
+from django.views.decorators.http import require_POST
+
+from members.models import ExportJob
+from members.spreadsheets import columns as cols, uploads
+from members.spreadsheets.exporting import Export, FilterError, csv_stream, write_xlsx_file
+from members.spreadsheets.importing import ImportResult, run_import
+from members.spreadsheets.reading import too_big_message
+from members.spreadsheets.stats import stats_workbook
+from members.spreadsheets.tasks import export_folder, run_export_job
+from members.spreadsheets.writing import error_workbook, template_workbook
+from organizations.access import access_required, get_visible_or_404
+from organizations.models import Organization
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+KIND_LABELS = {
+    cols.MEMBERS: gettext_lazy("members"),
+    cols.EMPLOYERS: gettext_lazy("employers"),
+    cols.UNIONS: gettext_lazy("unions"),
+}
+ADMIN_CHANGELISTS = {
+    cols.MEMBERS: "admin:members_member_changelist",
+    cols.EMPLOYERS: "admin:organizations_employer_changelist",
+    cols.UNIONS: "admin:organizations_organization_changelist",
+}
+FILE_NAMES = {cols.MEMBERS: "members", cols.EMPLOYERS: "employers", cols.UNIONS: "unions"}
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Spreadsheet (.xlsx, .xls, .ods or .csv)"))
+
+
+def _kind(kind):
+    if kind not in cols.KINDS:
+        raise Http404
+    return kind
+
+
+def _context(request, kind, **extra):
+    from_admin = request.GET.get("from") == "admin" or request.POST.get("from") == "admin"
+    return {
+        "kind": kind,
+        "kind_label": KIND_LABELS[kind],
+        "from_admin": from_admin,
+        "base_template": "spreadsheets/admin_base.html" if from_admin else "base.html",
+        "changelist_url": _changelist_url(kind),
+        "urls": kind_urls(kind),
+        **extra,
+    }
+
+
+def kind_urls(kind):
+    return {
+        "import": reverse(f"spreadsheets:import_{kind}"),
+        "confirm": reverse(f"spreadsheets:import_confirm_{kind}"),
+        "errors": reverse(f"spreadsheets:import_errors_{kind}"),
+        "template": reverse(f"spreadsheets:template_{kind}"),
+        "export": reverse(f"spreadsheets:export_{kind}"),
+    }
+
+
+def _changelist_url(kind):
+    try:
+        return reverse(ADMIN_CHANGELISTS[kind])
+    except NoReverseMatch:
+        return ""
+
+
+@access_required("import")
+def import_page(request, kind):
+    """Upload → preview (a dry run: counts and every error) → confirm."""
+    _kind(kind)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    context = _context(request, kind, form=form)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
+            data = b""
+            result = ImportResult(kind=kind, file_error=too_big_message())  # never read
+        else:
+            data = upload.read()
+            result = run_import(kind, data, request.user)
+        token = uploads.store(data, kind, request.user, upload.name) if not result.file_error else ""
+        context.update(result=result, token=token, filename=upload.name)
+    return render(request, "spreadsheets/import.html", context)
+
+
+@access_required("import")
+@require_POST
+def import_confirm(request, kind):
+    _kind(kind)
+    token = request.POST.get("token", "")
+    stored = uploads.load(token, request.user, kind)
+    if stored is None:
+        messages.error(request, _("The uploaded file has expired; upload it again."))
+        return redirect(_import_url(kind, request))
+    data, filename = stored
+    result = run_import(kind, data, request.user, commit=True)
+    if not result.committed:
+        # Something changed since the preview: show the new errors, keep the file.
+        context = _context(request, kind, form=UploadForm(), result=result, token=token,
+                           filename=filename)
+        return render(request, "spreadsheets/import.html", context)
+    uploads.discard(token)
+    messages.success(request, _("Imported %(file)s: %(summary)s")
+                     % {"file": filename, "summary": result.summary()})
+    context = _context(request, kind)
+    if context["from_admin"] and context["changelist_url"]:
+        return redirect(context["changelist_url"])
+    return redirect(_import_url(kind, request))
+
+
+def _import_url(kind, request):
+    url = reverse(f"spreadsheets:import_{kind}")
+    return url + "?from=admin" if request.POST.get("from") == "admin" else url
+
+
+@access_required("import")
+def import_errors(request, kind):
+    """The uploaded file (``?token=``) with 是否导入成功 and 错误原因 added, to fix and
+    upload again. An unknown or expired token leads back to the upload page."""
+    _kind(kind)
+    stored = uploads.load(request.GET.get("token", ""), request.user, kind)
+    if stored is None:
+        messages.error(request, _("The uploaded file has expired; upload it again."))
+        return redirect(_import_url(kind, request))
+    data, filename = stored
+    result = run_import(kind, data, request.user)
+    if result.file_error:
+        return redirect(_import_url(kind, request))
+    stem = filename.rsplit(".", 1)[0]
+    response = HttpResponse(error_workbook(data, result), content_type=XLSX)
+    response["Content-Disposition"] = _attachment(f"{stem}-errors.xlsx")
+    return response
+
+
+@access_required("view")
+def template(request, kind):
+    _kind(kind)
+    response = HttpResponse(template_workbook(kind), content_type=XLSX)
+    response["Content-Disposition"] = _attachment(f"{FILE_NAMES[kind]}-template.xlsx")
+    return response
+
+
+def _attachment(name):
+    from urllib.parse import quote
+
+    return f"attachment; filename=\"{name.encode('ascii', 'replace').decode()}\"; filename*=UTF-8''{quote(name)}"
+
+
+@access_required("export")
+def export(request, kind):
+    """A filtered list as .xlsx or .csv (``?format=csv``). Small lists download at once;
+    bigger ones (``EXPORT_INLINE_MAX_ROWS``) run in the background worker."""
+    _kind(kind)
+    params = {key: value for key, value in request.GET.items() if key not in ("from",)}
+    file_format = "csv" if params.pop("format", "xlsx") == "csv" else "xlsx"
+    spec = Export(kind, request.user)
+    try:
+        queryset = spec.queryset(params)
+    except FilterError as error:
+        return HttpResponseBadRequest(str(error))
+    total = queryset.count()
+    stamp = date.today().strftime("%Y%m%d")
+    if total > settings.EXPORT_INLINE_MAX_ROWS:
+        job = ExportJob.objects.create(user=request.user, kind=kind, file_format=file_format,
+                                       filters=params, total_rows=total)
+        run_export_job.enqueue(job.pk)
+        return redirect("spreadsheets:export_job", pk=job.pk)
+    if file_format == "csv":
+        response = StreamingHttpResponse(csv_stream(spec, queryset, params),
+                                         content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = _attachment(f"{FILE_NAMES[kind]}-{stamp}.csv")
+        return response
+    path = export_folder() / f"inline-{request.user.pk}-{id(request)}.xlsx"
+    write_xlsx_file(spec, queryset, params, path)
+    handle = path.open("rb")
+    path.unlink()  # the open handle keeps the data until the response is sent
+    return FileResponse(handle, as_attachment=True, filename=f"{FILE_NAMES[kind]}-{stamp}.xlsx",
+                        content_type=XLSX)
+
+
+@access_required("export", model=ExportJob, lookup="pk")
+def export_job(request, job):
+    return render(request, "spreadsheets/export_job.html", {"job": job})
+
+
+@access_required("export", model=ExportJob, lookup="pk")
+def export_job_status(request, job):
+    return JsonResponse({
+        "state": job.state, "state_label": job.get_state_display(),
+        "done": job.done_rows, "total": job.total_rows,
+        "download": reverse("spreadsheets:export_job_download", kwargs={"pk": job.pk})
+        if job.state == ExportJob.State.DONE else "",
+    })
+
+
+@access_required("export", model=ExportJob, lookup="pk")
+def export_job_download(request, job):
+    if job.state != ExportJob.State.DONE or not job.file_name:
+        return redirect("spreadsheets:export_job", pk=job.pk)  # not ready yet
+    path = export_folder() / job.file_name
+    if not path.exists():
+        raise Http404
+    stamp = job.created_at.strftime("%Y%m%d")
+    return FileResponse(path.open("rb"), as_attachment=True,
+                        filename=f"{FILE_NAMES.get(job.kind, 'export')}-{stamp}.{job.file_format}")
+
+
+class StatsForm(forms.Form):
+    org = forms.CharField(label=gettext_lazy("Union code"))
+    as_of = forms.DateField(label=gettext_lazy("As of"), widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label=gettext_lazy("New since (exclusive)"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+
+
+@access_required("view")
+def stats(request):
+    """The statistics workbook for a union (``?org=CODE&as_of=YYYY-MM-DD&since=…``)."""
+    form = StatsForm(request.GET or None)
+    if not form.is_valid():
+        return render(request, "spreadsheets/stats.html", {"form": form})
+    root = get_visible_or_404(Organization.objects, request.user, "view",
+                              code=form.cleaned_data["org"])
+    data, _reports = stats_workbook(root, form.cleaned_data["as_of"], form.cleaned_data["since"])
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = _attachment(
+        f"stats-{root.code}-{form.cleaned_data['as_of']:%Y%m%d}.xlsx"
+    )
+    return response
