@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from members import services
 from members.forms import MemberForm
+from members.spreadsheets.admin import SpreadsheetAdminMixin
 from members.models import (
     Category, EnrolmentDrive, ExportJob, ExportLog, Member, MembershipEvent, Transfer,
 )
@@ -78,7 +79,8 @@ class LeaveActionForm(forms.Form):
 
 
 @admin.register(Member)
-class MemberAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class MemberAdmin(SpreadsheetAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    spreadsheet_kind = "members"  # import / export buttons (members.spreadsheets)
     form = MemberForm
     list_display = ("name", "masked_id", "gender", "union", "joined_on", "status",
                     "category_list", "masked_phone")

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from members.spreadsheets.admin import SpreadsheetAdminMixin
 from organizations.access import can, is_unrestricted, scope_root
 from organizations.admin_scoping import (
     PermissionBeforeLookupMixin, ScopedAdminMixin, ScopedPermissionsMixin,
@@ -104,7 +105,8 @@ OrgCounty, OrgTown = division_filters("division")
 
 
 @admin.register(Organization)
-class OrganizationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class OrganizationAdmin(SpreadsheetAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    spreadsheet_kind = "unions"  # import / export buttons (members.spreadsheets)
     list_display = (
         "indented_name", "code", "kind", "division", "child_count", "employer_count",
         "member_count",
@@ -194,7 +196,8 @@ class HeadcountFilter(admin.SimpleListFilter):
 
 
 @admin.register(Employer)
-class EmployerAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class EmployerAdmin(SpreadsheetAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    spreadsheet_kind = "employers"  # import / export buttons (members.spreadsheets)
     list_display = (
         "name", "credit_code", "division", "employees", "women_employees",
         "migrant_employees", "covering_union",
