@@ -400,3 +400,73 @@ def test_service_level_race_gives_integrity_error(tree):
         thread.join(60)
     assert sorted(outcomes) == ["integrity", "saved"]
     assert Member.objects.filter(id_number=WOMAN).count() == 1
+
+
+# --- In a real browser -------------------------------------------------------------------
+
+
+def test_clerk_enters_people_with_the_keyboard(page, screenshot, console_errors, people, drive, tree):
+    from playwright.sync_api import expect
+
+    page.goto(f"/accounts/login/?next={entry_url(drive)}")
+    page.fill("#id_username", "jiangcheng_clerk")
+    page.fill("#id_password", PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text(drive.name)
+
+    id_field = page.locator("#id_id_number")
+    expect(id_field).to_be_focused()  # autofocus: the clerk starts typing at once
+
+    # Typing the ID fills birth date and gender before anything is submitted.
+    page.keyboard.type(WOMAN)
+    expect(page.locator("#id-check")).to_have_class(re.compile(r"\bgood\b"))
+    expect(page.locator("#id_birth_date")).to_have_value("1990-03-07")
+    expect(page.locator("#id_gender")).to_have_value("女")
+    page.keyboard.press("Tab")
+    expect(page.locator("#id_name")).to_be_focused()
+    page.keyboard.type("陈小梅")
+    page.keyboard.press("Tab")
+    page.keyboard.type("13800138000")
+    page.keyboard.press("Enter")
+
+    first_row = page.locator("#recent-list li").first
+    expect(first_row).to_contain_text("陈小梅")
+    expect(page.locator("#enrolled-count")).to_have_text("1")
+    expect(id_field).to_be_focused()
+    expect(id_field).to_have_value("")
+    expect(page.locator("#id_name")).to_have_value("")
+    expect(page.locator("#id_birth_date")).to_have_value("")
+    expect(page.locator("#id_is_courier")).to_be_checked()  # the preset stays for the next one
+    member = Member.objects.get()
+    assert member.drive == drive and member.union == tree.nanen_joint
+    expect(first_row.locator("a.edit")).to_have_attribute(
+        "href", reverse("drive_entry_edit", args=[drive.pk, member.pk])
+    )
+
+    # The same person again: the warning shows while the ID is typed, before any save.
+    page.keyboard.type(WOMAN)
+    duplicate = page.locator("#id-check")
+    expect(duplicate).to_have_class(re.compile(r"\bduplicate\b"))
+    expect(duplicate).to_have_text(existing_membership_message(member, people.jiangcheng_clerk))
+    assert Member.objects.count() == 1
+
+    # A mistyped check character is named at once.
+    id_field.fill("")
+    bad = WOMAN[:17] + ("0" if WOMAN[17] != "0" else "1")
+    page.keyboard.type(bad)
+    try:
+        parse_document("居民身份证", bad)
+    except Exception as error:
+        expected = " ".join(error.messages)
+    expect(page.locator("#id-check")).to_have_text(expected)
+    expect(page.locator("#id-check")).to_have_class(re.compile(r"\bbad\b"))
+    expect(page.locator("#id_birth_date")).to_have_value("")  # no longer from a valid number
+    screenshot(page, "drive-entry-landscape")
+
+    # Portrait tablet: one column, the form first.
+    page.set_viewport_size({"width": 768, "height": 1024})
+    form_box = page.locator(".entry-card").bounding_box()
+    list_box = page.locator(".recent-card").bounding_box()
+    assert list_box["y"] >= form_box["y"] + form_box["height"]
+    screenshot(page, "drive-entry-portrait")
+    assert console_errors == []

@@ -59,6 +59,14 @@
 
   var lastChecked = "";
   var sequence = 0;
+  // One request at a time: a check and a save never race each other on the server, and
+  // a check whose answer would already be stale is not sent at all.
+  var queue = Promise.resolve();
+  function enqueue(task) {
+    var result = queue.then(task);
+    queue = result.catch(function () {});
+    return result;
+  }
 
   function check(force) {
     var raw = idInput.value.replace(/\s+/g, "");
@@ -69,13 +77,22 @@
     var mine = ++sequence;
     var params = new URLSearchParams({ id_type: idType ? idType.value : "", id_number: raw });
     if (exclude) params.set("exclude", exclude);
-    fetch(checkUrl + "?" + params.toString(), {
-      headers: { Accept: "application/json" }, credentials: "same-origin",
+    enqueue(function () {
+      if (mine !== sequence) return null;
+      return fetch(checkUrl + "?" + params.toString(), {
+        headers: { Accept: "application/json" }, credentials: "same-origin",
+      }).then(function (response) { return response.json(); });
     })
-      .then(function (response) { return response.json(); })
       .then(function (data) {
-        if (mine !== sequence) return; // a later keystroke has its own answer coming
-        if (!data.ok) { showCheck("bad", data.error); return; }
+        if (!data || mine !== sequence) return; // a later keystroke has its own answer coming
+        if (!data.ok) {
+          // What an earlier, valid number filled in no longer applies.
+          [birthDate, gender].forEach(function (field) {
+            if (field && field.dataset.autofilled === "1") { field.value = ""; field.dataset.autofilled = ""; }
+          });
+          showCheck("bad", data.error);
+          return;
+        }
         fill(birthDate, data.birth_date);
         fill(gender, data.gender);
         if (data.duplicate) showCheck("duplicate", data.duplicate);
@@ -84,9 +101,13 @@
       .catch(function () { lastChecked = ""; });
   }
 
+  var pause = null;
   idInput.addEventListener("input", function () {
     var length = idInput.value.replace(/\s+/g, "").length;
-    if (length === 15 || length === 18) check(false);
+    clearTimeout(pause);
+    if (length === 18) check(false);
+    // 15 digits is an old card, or an 18-digit number half typed: wait for a pause.
+    else if (length === 15) pause = setTimeout(function () { check(false); }, 700);
     else if (length < 15) { showCheck("", ""); lastChecked = ""; }
   });
   idInput.addEventListener("blur", function () { check(false); });
@@ -101,11 +122,12 @@
     if (busy) return; // a second Enter while saving must not save the person twice
     busy = true;
     saveButton.disabled = true;
-    fetch(form.action, {
-      method: "POST",
-      body: new FormData(form),
-      headers: { Accept: "application/json" },
-      credentials: "same-origin",
+    var body = new FormData(form);
+    enqueue(function () {
+      return fetch(form.action, {
+        method: "POST", body: body, headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      });
     })
       .then(function (response) {
         return response.json().catch(function () { throw new Error(String(response.status)); });
