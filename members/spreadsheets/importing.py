@@ -192,6 +192,8 @@ def data_rows(rows, header_index, headers):
             value = row[index] if index < len(row) else ""
             if isinstance(value, str):
                 value = value.strip()
+                if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@"):
+                    value = value[1:]  # our exports' formula guard (writing.neutralise)
             if value is not None and value != "":
                 values[key] = value
         if not values:
