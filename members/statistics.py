@@ -116,7 +116,9 @@ class _Keys:
         if grouping == BY_UNION:
             self.children = {
                 child.path: child
-                for child in Organization.objects.filter(parent=root).order_by("kind", "name")
+                for child in Organization.objects.filter(parent=root)
+                .select_related("division")  # for_employer reads each child's division
+                .order_by("kind", "name")
             }
         elif grouping not in GROUPINGS:
             raise ValueError(f"unknown grouping {grouping!r}")

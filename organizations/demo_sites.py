@@ -159,3 +159,20 @@ def _activities(rng, site, services, enterprises):
         ))
     return entries
 
+
+
+def seed_targets(city):
+    """The city's two unionisation targets from DOMAIN.md, set at the start of 2018:
+    every enterprise with 100+ employees this year, every one with 25+ within three."""
+    from organizations.models import CampaignTarget
+
+    return [
+        CampaignTarget.objects.create(
+            organization=city, description="100人以上未建会企业年内全部建会",
+            min_employees=100, set_on=date(2018, 1, 1), due_on=date(2018, 12, 31),
+        ),
+        CampaignTarget.objects.create(
+            organization=city, description="25人以上企业三年内全部建会",
+            min_employees=25, set_on=date(2018, 1, 1), due_on=date(2020, 12, 31),
+        ),
+    ]

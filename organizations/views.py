@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.db.models import Count, IntegerField, Q, Sum
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Substr
+from django.db.models.functions import Coalesce, ExtractYear, Substr
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -35,6 +35,8 @@ from organizations.models import (
 )
 
 AREA_KINDS = (Organization.Kind.CITY, Organization.Kind.COUNTY, Organization.Kind.TOWN)
+GROUP_BARS = 12  # bars in the dashboard's members chart before "N others"
+YEARS = 12  # years of unionisations the campaign page shows one by one
 
 
 # --- Helpers shared by the pages -----------------------------------------------------------
@@ -125,14 +127,19 @@ def dashboard(request):
         grouping = statistics.BY_UNION  # a base union has no children to split into
     report = statistics.breakdown(organization, day, grouping)
     total = report.total
+    # Today's members from the current-state columns (kept in step with the events by
+    # members.services): the same number as statistics.members_on(today), from an index.
     members_today = (
-        total.members if day == today else statistics.members_on(organization, today)
+        total.members if day == today
+        else Member.objects.in_subtree(organization).current().count()
     )
     code = organization.code
 
     # The statistics' rows, the biggest first, each linked to what lies behind it.
     group_bars = []
-    for row in sorted(report.rows, key=lambda row: -row.members):
+    ranked = sorted(report.rows, key=lambda row: -row.members)
+    shown, rest = ranked[:GROUP_BARS], ranked[GROUP_BARS:]
+    for row in shown:
         if row.organization is not None and row.organization != organization:
             href = url_with("dashboard", org=row.organization.code,
                             as_of=_date_param(day, today))
@@ -141,6 +148,25 @@ def dashboard(request):
         else:
             href = member_list_url(union=code)
         group_bars.append(Bar(row.label, row.members, href))
+    if rest:
+        # A city has dozens of direct children (市直 base unions): the long tail is one
+        # bar, and the table below the chart lists them all.
+        group_bars.append(Bar(
+            _("%(count)d others") % {"count": len(rest)}, sum(row.members for row in rest),
+            "#group-table",
+        ))
+
+    group_rows = []
+    for row in report.rows:
+        child = row.organization if row.organization not in (None, organization) else None
+        group_rows.append({
+            "row": row,
+            "href": url_with("dashboard", org=child.code, as_of=_date_param(day, today))
+            if child else None,
+            "members_href": member_list_url(union=child.code) if child
+            else member_list_url(union=code, division=row.division.code) if row.division
+            else member_list_url(union=code),
+        })
 
     month_bars = _joins_by_month(organization, day, code)
     category_bars = [
@@ -164,6 +190,7 @@ def dashboard(request):
         "total": total,
         "members_today": members_today,
         "group_chart": charts.bar_chart(group_bars, title=_("Members")),
+        "group_rows": group_rows,
         "month_chart": charts.column_chart(month_bars, title=_("New members by month")),
         "category_chart": charts.bar_chart(category_bars, title=_("Members by category")),
         "new_members_total": sum(bar.value for bar in month_bars),
@@ -251,16 +278,19 @@ def _category_figures():
 def _joins_by_month(organization, day, code):
     """New members (入会 events) in ``day``'s year up to ``day``, per month: one grouped
     query, counted like ``breakdown``'s new_members so the two agree."""
-    counts = dict(
+    # Grouped by day (at most 366 rows) and summed per month here: extracting the month
+    # in SQL runs a Python function per row on SQLite.
+    counts = {}
+    for day_joined, count in (
         MembershipEvent.objects.filter(
             union__path__startswith=organization.path, kind=MembershipEvent.Kind.JOIN,
             date__gte=date(day.year, 1, 1), date__lte=day,
         )
-        .annotate(month=ExtractMonth("date"))
-        .values_list("month")
+        .values_list("date")
         .annotate(count=Count("id"))
         .order_by()
-    )
+    ):
+        counts[day_joined.month] = counts.get(day_joined.month, 0) + count
     bars = []
     for month in range(1, day.month + 1):
         first = date(day.year, month, 1)
@@ -390,8 +420,14 @@ def campaign(request):
         .annotate(count=Count("id"), **_band_aggregates("covered_"))
         .order_by("year")
     )
+    # The chart and the table show the last twelve years; earlier ones are one row.
+    earlier, by_year = by_year[:-YEARS], by_year[-YEARS:]
+    if earlier:
+        summed = {key: sum(row[key] for row in earlier) for key in by_year[0] if key != "year"}
+        by_year.insert(0, {"year": _("until %(year)d") % {"year": earlier[-1]["year"]},
+                           **summed, "earlier": True})
     year_chart = charts.column_chart(
-        [Bar(str(row["year"]), row["count"]) for row in by_year[-12:]],
+        [Bar(str(row["year"]), row["count"]) for row in by_year if not row.get("earlier")],
         title=_("Employers unionised per year"),
     )
 
@@ -485,10 +521,6 @@ def _category_drives(user, organization, today):
         drive.group_members = current[drive.target_group]
         drive.group_members_url = member_list_url(
             union=organization.code, category=drive.target_group
-        )
-        drive.group_chart = charts.progress_bar(
-            drive.group_members, drive.target_count, title=drive.group_label,
-            href=drive.group_members_url,
         )
     return drives
 
