@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from members.models import EnrolmentDrive, Member, MembershipEvent, Transfer
 from organizations.demo import (
-    AS_OF, K, insert_rows, person_name, random_date, reset_sequences, _next_id,
+    AS_OF, K, indexes_deferred, insert_rows, person_name, random_date, reset_sequences, _next_id,
 )
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -125,6 +125,17 @@ def _pick(rng, values, cum):
 
 
 _STAMPS = {}
+_PARTIAL = {}
+
+
+def _partial_sum(digits, offset):
+    """The check-digit sum of the address or birth-date part of an ID number, cached:
+    a few dozen addresses and some thousands of dates cover a million people."""
+    key = (digits, offset)
+    total = _PARTIAL.get(key)
+    if total is None:
+        total = _PARTIAL[key] = sum(map(mul, map(int, digits), ID_WEIGHTS[offset:]))
+    return total
 
 
 def _stamp(day, rng):
@@ -255,7 +266,8 @@ class MemberGenerator:
             seq = seq + 2 if seq + 2 < 1000 else (1 if male else 2)
             first17 = f"{stem}{seq:03d}"
         self.used_ids.add(first17)
-        total = sum(map(mul, map(int, first17), ID_WEIGHTS))
+        total = _partial_sum(address, 0) + _partial_sum(f"{birth:%Y%m%d}", 6) + sum(
+            map(mul, map(int, f"{seq:03d}"), ID_WEIGHTS[14:]))
         return first17 + "10X98765432"[total % 11]
 
     def _employer(self, union):
@@ -497,14 +509,15 @@ def save_members(rng, tree, members, progress=None):
     drives = generator.build_drives()
     insert_rows(EnrolmentDrive, DRIVE_COLUMNS, ([d[c] for c in DRIVE_COLUMNS] for d in drives))
     counts = {"drives": len(drives), "members": 0, "events": 0, "transfers": 0}
-    for member_rows, event_rows, transfer_rows in generator.generate(
-        _next_id(Member), _next_id(MembershipEvent), _next_id(Transfer)
-    ):
-        counts["members"] += insert_rows(Member, MEMBER_COLUMNS, member_rows)
-        counts["events"] += insert_rows(MembershipEvent, EVENT_COLUMNS, event_rows)
-        counts["transfers"] += insert_rows(Transfer, TRANSFER_COLUMNS, transfer_rows)
-        if progress:
-            progress(counts["members"], generator.total)
+    with indexes_deferred(Member, MembershipEvent, Transfer):
+        for member_rows, event_rows, transfer_rows in generator.generate(
+            _next_id(Member), _next_id(MembershipEvent), _next_id(Transfer)
+        ):
+            counts["members"] += insert_rows(Member, MEMBER_COLUMNS, member_rows)
+            counts["events"] += insert_rows(MembershipEvent, EVENT_COLUMNS, event_rows)
+            counts["transfers"] += insert_rows(Transfer, TRANSFER_COLUMNS, transfer_rows)
+            if progress:
+                progress(counts["members"], generator.total)
     # A drive's target is what its organisers aimed for: a round figure above the result.
     for drive in drives:
         enrolled = generator.drive_counts.get(drive["id"], 0)
