@@ -80,6 +80,14 @@ class ScopeForm(forms.Form):
     )
 
 
+def scope_form(request):
+    """The shared GET parameters, validated field by field: a malformed date or grouping
+    falls back to its default (today, by union) without losing the other fields."""
+    form = ScopeForm(request.GET)
+    form.is_valid()  # fills cleaned_data with the fields that are valid
+    return form
+
+
 def default_organization(user):
     """The user's union; for a superuser the city federation (the root of the tree)."""
     root = scope_root(user)
@@ -92,7 +100,7 @@ def default_organization(user):
 
 def chosen_organization(request, form):
     """``?org=CODE`` when the user may see that union (else 404), or the default."""
-    code = form.cleaned_data.get("org") if form.is_valid() else None
+    code = form.cleaned_data.get("org")
     if code:
         try:
             return (
@@ -118,11 +126,11 @@ def breadcrumbs(user, organization):
 
 @access_required("view")
 def dashboard(request):
-    form = ScopeForm(request.GET)
+    form = scope_form(request)
     organization = chosen_organization(request, form)
     today = timezone.localdate()
-    day = (form.cleaned_data.get("as_of") if form.is_valid() else None) or today
-    grouping = (form.cleaned_data.get("by") if form.is_valid() else None) or statistics.BY_UNION
+    day = form.cleaned_data.get("as_of") or today
+    grouping = form.cleaned_data.get("by") or statistics.BY_UNION
     if organization.is_base:
         grouping = statistics.BY_UNION  # a base union has no children to split into
     report = statistics.breakdown(organization, day, grouping)
@@ -359,7 +367,7 @@ def _band_aggregates(prefix=""):
 
 @access_required("view")
 def campaign(request):
-    form = ScopeForm(request.GET)
+    form = scope_form(request)
     organization = chosen_organization(request, form)
     user = request.user
     code = organization.code
@@ -530,7 +538,7 @@ def _category_drives(user, organization, today):
 
 @access_required("view")
 def site_list(request):
-    form = ScopeForm(request.GET)
+    form = scope_form(request)
     organization = chosen_organization(request, form)
     status = request.GET.get("status", "")
     sites = DemonstrationSite.objects.visible_to(request.user).in_subtree(organization)

@@ -96,6 +96,14 @@ def test_county_clerk_sees_their_county(client, people, world):
     assert get(client, people.jiangcheng_clerk, org="no-such-code").status_code == 404
 
 
+def test_malformed_parameters_fall_back_to_defaults(client, people, world):
+    response = get(client, people.city_admin, org="441702", as_of="2018-13-45", by="nonsense")
+    assert response.status_code == 200
+    assert response.context["organization"] == world.tree.jiangcheng
+    assert response.context["is_today"]
+    assert response.context["grouping"] == statistics.BY_UNION
+
+
 def test_base_union_clerk_sees_their_union(client, people, world):
     response = get(client, people.base_clerk, as_of=AS_OF.isoformat())
     assert response.context["organization"] == world.tree.factory
