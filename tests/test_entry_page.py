@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from unittest import mock
 
 import pytest
-from django.db import IntegrityError, connection
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -375,31 +375,6 @@ def test_two_clerks_save_the_same_person_at_once(people, drive):
     assert statuses == [200, 400]
     loser = next(r for r in results if r.status_code == 400)
     assert "id_number" in loser.json()["errors"]
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_service_level_race_gives_integrity_error(tree):
-    barrier = threading.Barrier(2, timeout=20)
-    outcomes = []
-
-    def save():
-        try:
-            barrier.wait()
-            enrol_directly(tree.nanen_joint, WOMAN)
-            outcomes.append("saved")
-        except IntegrityError:
-            outcomes.append("integrity")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=save) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert sorted(outcomes) == ["integrity", "saved"]
-    assert Member.objects.filter(id_number=WOMAN).count() == 1
 
 
 # --- In a real browser -------------------------------------------------------------------
