@@ -56,9 +56,13 @@ def url_with(name, fallback=None, args=(), **params):
     return f"{base}?{query}" if query else base
 
 
+CURRENT = "current"  # the member list's status for active and retained members together
+
+
 def member_list_url(**params):
-    """The member list (``members:member_list`` at /members/) filtered by union, status,
-    category, division, drive or join period."""
+    """The member list (``member_list`` at /members/) filtered by union, status
+    (``current`` = active and retained, the people the figures count), category,
+    division, drive or join period (joined_from, joined_to)."""
     return url_with("member_list", "/members/", **params)
 
 
@@ -152,9 +156,9 @@ def dashboard(request):
             href = url_with("dashboard", org=row.organization.code,
                             as_of=_date_param(day, today))
         elif row.division is not None:
-            href = member_list_url(union=code, division=row.division.code)
+            href = member_list_url(union=code, status=CURRENT, division=row.division.code)
         else:
-            href = member_list_url(union=code)
+            href = member_list_url(union=code, status=CURRENT)
         group_bars.append(Bar(row.label, row.members, href))
     if rest:
         # A city has dozens of direct children (市直 base unions): the long tail is one
@@ -171,14 +175,15 @@ def dashboard(request):
             "row": row,
             "href": url_with("dashboard", org=child.code, as_of=_date_param(day, today))
             if child else None,
-            "members_href": member_list_url(union=child.code) if child
-            else member_list_url(union=code, division=row.division.code) if row.division
-            else member_list_url(union=code),
+            "members_href": member_list_url(union=child.code, status=CURRENT) if child
+            else member_list_url(union=code, status=CURRENT, division=row.division.code)
+            if row.division else member_list_url(union=code, status=CURRENT),
         })
 
     month_bars = _joins_by_month(organization, day, code)
     category_bars = [
-        Bar(label, total.figures[figure], member_list_url(union=code, category=value))
+        Bar(label, total.figures[figure],
+            member_list_url(union=code, status=CURRENT, category=value))
         for value, label, figure in _category_figures()
     ]
     sites = DemonstrationSite.objects.visible_to(request.user).in_subtree(organization)
@@ -206,7 +211,7 @@ def dashboard(request):
         "site_totals": site_totals,
         "drives": drives,
         "links": {
-            "members": member_list_url(union=code),
+            "members": member_list_url(union=code, status=CURRENT),
             "retained": member_list_url(union=code, status="retained"),
             "new_members": member_list_url(
                 union=code, joined_from=date(day.year, 1, 1).isoformat(),
@@ -528,7 +533,7 @@ def _category_drives(user, organization, today):
         drive.group_label = Category(drive.target_group).label
         drive.group_members = current[drive.target_group]
         drive.group_members_url = member_list_url(
-            union=organization.code, category=drive.target_group
+            union=organization.code, status=CURRENT, category=drive.target_group
         )
     return drives
 

@@ -113,7 +113,7 @@ def test_category_drive_progress(client, people, world):
     [drive] = response.context["drives"]
     assert (drive.enrolled, drive.target_count, drive.group_members) == (1, 9000, 2)
     assert "1 / 9,000" in str(drive.chart)
-    assert "/members/?union=441700&amp;category=truck_driver" in response.content.decode()
+    assert "/members/?union=441700&amp;status=current&amp;category=truck_driver" in response.content.decode()
     # The 阳春 clerk does not see the city's truck-driver federation's drive.
     assert get(client, people.yangchun_clerk).context["drives"] == []
 

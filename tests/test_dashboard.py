@@ -134,8 +134,8 @@ def test_figures_link_to_the_lists_behind_them(client, people, world):
     response = get(client, people.city_admin, as_of=AS_OF.isoformat())
     html = response.content.decode()
     links = response.context["links"]
-    assert links["members"] == "/members/?union=441700"
-    assert 'href="/members/?union=441700&amp;category=truck_driver"' in html
+    assert links["members"] == "/members/?union=441700&status=current"
+    assert 'href="/members/?union=441700&amp;status=current&amp;category=truck_driver"' in html
     assert links["uncovered"] == "/campaign/?org=441700"
     assert links["sites"] == "/sites/?org=441700"
     # The children in the chart lead to their own dashboards, on the same day.
