@@ -177,6 +177,11 @@ class Member(models.Model):
         ]
         indexes = [
             models.Index(fields=["name"], name="member_name_idx"),
+            # The search box matches the start of a name (LIKE '王%'); on PostgreSQL only a
+            # pattern-ops index serves that whatever the collation.
+            models.Index(
+                fields=["name"], name="member_name_prefix_idx", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(fields=["mobile"], name="member_mobile_idx"),
             models.Index(fields=["union", "status"], name="member_union_status_idx"),
             models.Index(fields=["id_number"], name="member_id_number_idx"),
