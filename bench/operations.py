@@ -1,0 +1,345 @@
+"""The operations of issue 7, one small function each. A function takes the shared
+``Context`` and returns a list of ``Result``; an operation whose code does not exist
+yet returns a result marked "n/a (not built yet)"."""
+
+import io
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+
+from bench.harness import Result, run_child, timed
+from members.models import EnrolmentDrive, Member, MembershipEvent
+from organizations.models import Grant, Organization, Role
+
+AS_OF = date(2018, 10, 31)
+EXPORT_ROWS = 440_871
+IMPORT_ROWS = 100_000
+RESOURCE_ROWS = 10_000
+
+
+def build(members, unions):
+    from members.management.commands.seed_demo import build_demo
+
+    return build_demo(members=members, unions=unions, seed=2018)
+
+
+def dataset_size():
+    return {"members": Member.objects.count(), "events": MembershipEvent.objects.count(),
+            "unions": Organization.objects.count()}
+
+
+class Context:
+    def __init__(self, runs):
+        self.runs = runs
+        self.tmp = Path(tempfile.mkdtemp(prefix="unionreg-bench-"))
+        self.copy_seconds = None
+        User = get_user_model()
+        self.superuser = User.objects.filter(username="bench").first() or \
+            User.objects.create_superuser("bench", password="bench-only")
+        self.city = Organization.objects.get(code="441700")
+        self.town = Organization.objects.filter(kind=Organization.Kind.TOWN).order_by("code").first()
+        self.county = Organization.objects.get(code="441781")
+        admin = User.objects.filter(username="bench_city").first()
+        if admin is None:
+            admin = User.objects.create_user("bench_city", password="bench-only", is_staff=True)
+            Grant.objects.create(user=admin, organization=self.city, role=Role.ADMIN)
+        self.city_admin = admin
+        self.admin_client = Client()
+        self.admin_client.force_login(self.superuser)
+        self.client = Client()
+        self.client.force_login(self.city_admin)
+        # Sample people to search for: spread over the id range.
+        ids = list(Member.objects.order_by("pk").values_list("pk", flat=True)[::max(1, Member.objects.count() // 50)])
+        self.sample = list(Member.objects.filter(pk__in=ids).exclude(card_number=None)
+                           .values("pk", "id_number", "mobile", "card_number", "name"))
+        self.low_id = ids[1] if len(ids) > 1 else ids[0]
+
+
+def _cycle(items):
+    state = {"i": 0}
+
+    def next_item():
+        state["i"] += 1
+        return items[state["i"] % len(items)]
+
+    return next_item
+
+
+def _get(client, url):
+    def request():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response
+
+    return request
+
+
+def _url(name, *args):
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def na(name, why="n/a (not built yet)"):
+    result = Result(name)
+    result.skipped = why
+    return [result]
+
+
+# --- the dataset's physical limit ---------------------------------------------------------
+
+def raw_copy(ctx):
+    """COPY the generated members and events into clone tables with the same indexes:
+    what the database needs at least to take these rows."""
+    result = Result("dataset: raw COPY of the same rows (comparison)")
+    started_total = 0.0
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        for table in ("members_member", "members_membershipevent"):
+            buffer = io.StringIO()
+            raw.copy_expert(f"COPY {table} TO STDOUT", buffer)
+            cursor.execute(f"DROP TABLE IF EXISTS bench_{table}")
+            cursor.execute(f"CREATE TABLE bench_{table} (LIKE {table} INCLUDING ALL)")
+            buffer.seek(0)
+            started = time.perf_counter()
+            raw.copy_expert(f"COPY bench_{table} FROM STDIN", buffer)
+            started_total += time.perf_counter() - started
+            cursor.execute(f"DROP TABLE bench_{table}")
+    result.times.append(started_total)
+    result.note = "COPY into tables with the same indexes, no foreign keys"
+    ctx.copy_seconds = started_total
+    return [result]
+
+
+# --- statistics ---------------------------------------------------------------------------
+
+def stats(ctx):
+    from members.statistics import BY_COUNTY, BY_TOWN, BY_UNION, breakdown
+
+    out = []
+    for name, root, grouping, target in (
+        ("statistics 2018-10-31, whole city by county", ctx.city, BY_COUNTY, 0.5),
+        ("statistics 2018-10-31, whole city by town", ctx.city, BY_TOWN, 0.5),
+        ("statistics 2018-10-31, whole city by child union", ctx.city, BY_UNION, 0.5),
+        (f"statistics 2018-10-31, one town ({ctx.town.name}) by union", ctx.town, BY_UNION, 0.1),
+    ):
+        out.append(timed(Result(name, target), ctx.runs, lambda: breakdown(root, AS_OF, grouping)))
+    return out
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+def member_list(ctx):
+    url = _url("member_list")
+    if url is None:
+        return na("member list /members/")
+    out = []
+    for name, query in (
+        ("member list (own page): first page", ""),
+        ("member list (own page): first page, filter county", f"?union={ctx.county.code}"),
+        ("member list (own page): first page, filter truck drivers", "?category=truck_driver"),
+        ("member list (own page): first page, filter status left", "?status=left"),
+        ("member list (own page): deep page (keyset ?after=)", f"?after={ctx.low_id}"),
+        ("member list (own page): deep page, filter county", f"?union={ctx.county.code}&after={ctx.low_id}"),
+    ):
+        out.append(timed(Result(name, 0.2), ctx.runs, _get(ctx.client, url + query)))
+    return out
+
+
+def admin_list(ctx):
+    url = "/admin/members/member/"
+    out = []
+    total = Member.objects.count()
+    deep = max(2, total // 50 // 2)
+    for name, query in (
+        ("admin changelist: first page", ""),
+        ("admin changelist: first page, filter status left", "?status__exact=left"),
+        ("admin changelist: first page, filter county", f"?county={ctx.county.division.code}"),
+        (f"admin changelist: deep page (p={deep}, OFFSET)", f"?p={deep}"),
+    ):
+        out.append(timed(Result(name, 0.2), ctx.runs, _get(ctx.admin_client, url + query)))
+    return out
+
+
+def search(ctx):
+    url = _url("member_list")
+    if url is None:
+        return na("search")
+    out = []
+    for name, field, target in (
+        ("search by ID number (/members/?q=)", "id_number", 0.05),
+        ("search by mobile (/members/?q=)", "mobile", 0.05),
+        ("search by card number (/members/?q=)", "card_number", 0.05),
+        ("search by name prefix (/members/?q=)", "name", 0.2),
+    ):
+        values = [s[field] for s in ctx.sample if s[field]]
+        pick = _cycle(values)
+        out.append(timed(Result(name, target), ctx.runs,
+                         lambda: _get(ctx.client, f"{url}?q={pick()}")()))
+    values = [s["id_number"] for s in ctx.sample]
+    pick = _cycle(values)
+    out.append(timed(Result("admin search by ID number", 0.05), ctx.runs,
+                     lambda: _get(ctx.admin_client, f"/admin/members/member/?q={pick()}")()))
+    return out
+
+
+def change_page(ctx):
+    pick = _cycle([s["pk"] for s in ctx.sample])
+    return [timed(Result("admin member change page", 0.2), ctx.runs,
+                  lambda: _get(ctx.admin_client, f"/admin/members/member/{pick()}/change/")())]
+
+
+def entry_save(ctx):
+    drive = EnrolmentDrive.objects.exclude(default_union=None).order_by("pk").first()
+    url = _url("drive_entry", drive.pk) if drive else None
+    if url is None:
+        return na("entry page save")
+    from members.identity import check_character
+
+    # Fresh ID numbers, checked against the register before the clock starts.
+    numbers = []
+    day = date(1990, 3, 1)
+    while len(numbers) < ctx.runs:
+        first17 = f"441702{day:%Y%m%d}{997 - 2 * len(numbers):03d}"
+        number = first17 + check_character(first17)
+        if not Member.objects.filter(id_number=number).exists():
+            numbers.append(number)
+        day = day.replace(day=day.day % 28 + 1)
+    counter = {"n": 0}
+    today = date.today()
+
+    def save():
+        number = numbers[counter["n"]]
+        first17 = number[:17]
+        counter["n"] += 1
+        response = ctx.client.post(url, {
+            "id_number": number, "id_type": "居民身份证", "name": f"测试{counter['n']}",
+            "mobile": f"139{counter['n']:08d}", "ethnicity": "汉族", "household_type": "农业户口",
+            "joined_on": today.isoformat(), "card_number": "", "notes": "",
+            "gender": "男" if int(first17[16]) % 2 else "女",
+        }, HTTP_ACCEPT="application/json")
+        assert response.status_code == 200, response.content[:500]
+
+    result = timed(Result("entry page: save one member", 0.1), ctx.runs, save)
+    _delete_members("id_number = ANY(%s)", [numbers])
+    return [result]
+
+
+# --- exports ----------------------------------------------------------------------------
+
+def exports(ctx):
+    out = []
+    for file_format, target in (("xlsx", 60), ("csv", 15)):
+        result = Result(f"export {EXPORT_ROWS:,} members to .{file_format}", target)
+        for _ in range(max(1, min(ctx.runs, 2))):
+            seconds, peak, data = run_child("export", file_format, ctx.tmp / f"m.{file_format}", EXPORT_ROWS)
+            result.times.append(seconds)
+            result.extra = {"rows": data["rows"], "peak_mb": round(peak)}
+        if file_format == "xlsx":
+            result.note = "peak memory target 150 MB"
+        out.append(result)
+    result = Result("comparison: openpyxl default (non-streaming) .xlsx, same rows")
+    seconds, peak, data = run_child("export_openpyxl", ctx.tmp / "m-openpyxl.xlsx", EXPORT_ROWS)
+    result.times.append(seconds)
+    result.extra = {"rows": data["rows"], "peak_mb": round(peak)}
+    out.append(result)
+    return out
+
+
+# --- imports ----------------------------------------------------------------------------
+
+MEMBER_TABLES = ("members_membershipevent", "members_transfer")
+
+
+def _delete_members(where, params=()):
+    with connection.cursor() as cursor:
+        for table in MEMBER_TABLES:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE member_id IN (SELECT id FROM members_member WHERE {where})",
+                params,
+            )
+        cursor.execute(f"DELETE FROM members_member WHERE {where}", params)
+
+
+def imports(ctx):
+    """Export the newest 100,000 members, delete them, import them back (dry run, then
+    commit), and compare with django-import-export and raw COPY on 10,000 of them."""
+    out = []
+    rows = min(IMPORT_ROWS, Member.objects.count() // 2)
+    path = ctx.tmp / "import.xlsx"
+    run_child("export", "xlsx", path, rows, "newest")
+    first = Member.objects.order_by("-pk").values_list("pk", flat=True)[rows - 1]
+    fields = [f for f in Member._meta.concrete_fields]
+    select = ", ".join(f'{f.column} AS "{f.name}"' for f in fields)
+    resource_csv = ctx.tmp / "resource.csv"
+    copy_buffer = io.StringIO()
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        with open(resource_csv, "w", encoding="utf-8") as handle:
+            raw.copy_expert(
+                f"COPY (SELECT {select} FROM members_member WHERE id >= {first} ORDER BY id "
+                f"LIMIT {RESOURCE_ROWS}) TO STDOUT WITH CSV HEADER", handle)
+        raw.copy_expert(f"COPY (SELECT * FROM members_member WHERE id >= {first} ORDER BY id "
+                        f"LIMIT {RESOURCE_ROWS}) TO STDOUT", copy_buffer)
+    numbers = list(Member.objects.filter(pk__gte=first).values_list("id_number", flat=True))
+    _delete_members("id >= %s", [first])
+
+    def forget_imported():
+        _delete_members("id_number = ANY(%s)", [numbers])
+
+    dry = Result(f"import {IMPORT_ROWS:,} members: dry run (validated)", 40)
+    commit = Result(f"import {IMPORT_ROWS:,} members: commit", 40)
+    for _ in range(max(1, min(ctx.runs, 2))):
+        seconds, peak, data = run_child("import", path, "dry")
+        dry.times.append(seconds)
+        dry.extra = {"rows": data["rows"], "peak_mb": round(peak), "errors": data["error_count"]}
+        if data["file_error"] or data["error_count"]:
+            dry.note = f"first errors: {data['file_error'] or data['errors'][:2]}"
+        seconds, peak, data = run_child("import", path, "commit")
+        commit.times.append(seconds)
+        commit.extra = {"rows": data["rows"], "peak_mb": round(peak), "committed": data["committed"]}
+        forget_imported()
+    out += [dry, commit]
+
+    resource = Result(f"comparison: django-import-export ModelResource, {RESOURCE_ROWS:,} rows (default settings)")
+    seconds, peak, data = run_child("import_export", resource_csv)
+    resource.times.append(seconds)
+    resource.extra = {"rows_per_s": round(RESOURCE_ROWS / seconds), "peak_mb": round(peak),
+                      "errors": data["errors"]}
+    forget_imported()
+    out.append(resource)
+    if commit.times and resource.times:
+        ours = rows / min(commit.times)
+        commit.extra["rows_per_s"] = round(ours)
+        commit.extra["x_import_export"] = round(ours / (RESOURCE_ROWS / resource.times[0]), 1)
+
+    copy = Result(f"comparison: raw COPY of the same {RESOURCE_ROWS:,} member rows")
+    with connection.cursor() as cursor:
+        copy_buffer.seek(0)
+        started = time.perf_counter()
+        cursor.cursor.copy_expert("COPY members_member FROM STDIN", copy_buffer)
+        copy.times.append(time.perf_counter() - started)
+    copy.extra = {"rows_per_s": round(RESOURCE_ROWS / copy.times[0])}
+    forget_imported()
+    out.append(copy)
+    return out
+
+
+OPERATIONS = [
+    ("raw copy", raw_copy),
+    ("statistics", stats),
+    ("member list", member_list),
+    ("admin list", admin_list),
+    ("search", search),
+    ("change page", change_page),
+    ("entry save", entry_save),
+    ("exports", exports),
+    ("imports", imports),
+]
