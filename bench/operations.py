@@ -277,7 +277,15 @@ def imports(ctx):
     run_child("export", "xlsx", path, rows, "newest")
     first = Member.objects.order_by("-pk").values_list("pk", flat=True)[rows - 1]
     fields = [f for f in Member._meta.concrete_fields]
-    select = ", ".join(f'{f.column} AS "{f.name}"' for f in fields)
+    # Spelled the way import-export's default widgets read them: "YYYY-MM-DD HH:MM:SS"
+    # (not "+08") and true/false (not t/f).
+    select = ", ".join(
+        f"""to_char({f.column} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS') AS "{f.name}\""""
+        if f.get_internal_type() == "DateTimeField" else
+        f"""CASE WHEN {f.column} THEN 'true' ELSE 'false' END AS "{f.name}\""""
+        if f.get_internal_type() == "BooleanField" else f'{f.column} AS "{f.name}"'
+        for f in fields
+    )
     resource_csv = ctx.tmp / "resource.csv"
     copy_buffer = io.StringIO()
     with connection.cursor() as cursor:
