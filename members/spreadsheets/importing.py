@@ -578,18 +578,17 @@ class MemberImporter(Importer):
                               skip=skip if number else skip | {"id_number"})
         if len(self.result.errors) > errors_before or not number:
             return None
+        # The events are (kind, date) pairs here; write() makes the rows, so a dry run
+        # builds no event instances at all.
         events = []
         if current is None:
-            events.append(MembershipEvent(kind=Kind.JOIN, date=member.joined_on, union=member.union,
-                                          recorded_by=self._creator()))
+            events.append((Kind.JOIN, member.joined_on))
             member.status = Member.Status.ACTIVE
             if status_event:
                 if status_date < member.joined_on:
                     self.error(row, "status_date", _("The date lies before the join date."))
                     return None
-                events[0].valid_until = status_date
-                events.append(MembershipEvent(kind=status_event, date=status_date,
-                                              union=member.union, recorded_by=self._creator()))
+                events.append((status_event, status_date))
                 member.status = STATUS_FOR_EVENT[status_event]
                 if status_event != Kind.RETAIN:
                     member.left_on = status_date
@@ -683,9 +682,12 @@ class MemberImporter(Importer):
         bulk_create_with_history(members, Member, batch_size=BATCH, default_user=user)
         events = []
         for member, member_events in new:
-            for event in member_events:
-                event.member = member
-                events.append(event)
+            for index, (kind, day) in enumerate(member_events):
+                following = member_events[index + 1:]
+                events.append(MembershipEvent(
+                    member=member, kind=kind, date=day, union_id=member.union_id,
+                    recorded_by=user, valid_until=following[0][1] if following else None,
+                ))
         MembershipEvent.objects.bulk_create(events, batch_size=BATCH)
         if updated:
             fields = sorted({name for _member, changed in updated for name in changed})
