@@ -50,7 +50,8 @@ class MemberForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["gender"].required = False  # filled from the ID number when empty
+        if "gender" in self.fields:
+            self.fields["gender"].required = False  # filled from the ID number when empty
         if user is not None:
             if "union" in self.fields:
                 self.fields["union"].queryset = (

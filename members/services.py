@@ -44,6 +44,14 @@ def _record(member, kind, day, union, *, user=None, reason="", note="", counterp
     )
 
 
+def _save(obj, user, **kwargs):
+    """Save with the author attached, so the audit trail names them even outside a web
+    request (imports, background jobs), where simple-history's middleware is absent."""
+    if user is not None and user.is_authenticated:
+        obj._history_user = user
+    obj.save(**kwargs)
+
+
 def _apply_state(member, kind, day, reason=""):
     member.status = STATUS_AFTER[kind]
     if kind in ENDING_KINDS:
@@ -60,7 +68,7 @@ def enrol(member, *, user=None):
     member.status = Member.Status.ACTIVE
     if user is not None and user.is_authenticated and member.created_by_id is None:
         member.created_by = user
-    member.save()
+    _save(member, user)
     _record(member, Kind.JOIN, member.joined_on, member.union, user=user)
     return member
 
@@ -75,7 +83,7 @@ def change_status(member, kind, day, *, user=None, reason="", note=""):
         raise MembershipError(_("%(name)s is not a member now.") % {"name": member.name})
     _record(member, kind, day, member.union, user=user, reason=reason, note=note)
     _apply_state(member, kind, day, reason)
-    member.save(update_fields=["status", "left_on", "leave_reason"])
+    _save(member, user, update_fields=["status", "left_on", "leave_reason"])
     return member
 
 
@@ -114,11 +122,11 @@ def accept_transfer(transfer, *, user):
     if member.employer_id and member.employer.union_id != transfer.to_union.pk:
         member.employer = None  # the old employer belongs to the old union's register
     _apply_state(member, Kind.TRANSFER_IN, transfer.date)
-    member.save(update_fields=["union", "employer", "status", "left_on", "leave_reason"])
+    _save(member, user, update_fields=["union", "employer", "status", "left_on", "leave_reason"])
     transfer.state = Transfer.State.ACCEPTED
     transfer.decided_by = user
     transfer.decided_at = timezone.now()
-    transfer.save(update_fields=["state", "decided_by", "decided_at"])
+    _save(transfer, user, update_fields=["state", "decided_by", "decided_at"])
     return transfer
 
 
@@ -129,5 +137,5 @@ def reject_transfer(transfer, *, user):
     transfer.state = Transfer.State.REJECTED
     transfer.decided_by = user
     transfer.decided_at = timezone.now()
-    transfer.save(update_fields=["state", "decided_by", "decided_at"])
+    _save(transfer, user, update_fields=["state", "decided_by", "decided_at"])
     return transfer
