@@ -13,6 +13,7 @@ from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -24,7 +25,15 @@ from organizations.access import access_required, can, organization_in_scope
 from organizations.models import Organization
 
 PAGE_SIZE = 50
+CURRENT = "current"  # status filter: active and retained members, the people figures count
 RECENT_ENTRIES = 20
+
+
+def parse_date_or_none(value):
+    try:
+        return parse_date(value.strip())
+    except ValueError:  # well formed but impossible, e.g. 2024-02-30
+        return None
 
 
 # --- The register ------------------------------------------------------------------------
@@ -49,9 +58,28 @@ def member_list(request):
         filters["union"] = union_code
 
     status = request.GET.get("status", "")
-    if status in Member.Status.values:
+    if status == CURRENT:
+        members = members.current()
+        filters["status"] = status
+    elif status in Member.Status.values:
         members = members.filter(status=status)
         filters["status"] = status
+
+    # Links from the dashboard's breakdowns narrow further: the union's division (a
+    # county or town row), the drive, the join period (new members).
+    division = request.GET.get("division", "").strip()
+    if division.isdigit():
+        members = members.filter(union__division__code__startswith=division)
+        filters["division"] = division
+    drive = request.GET.get("drive", "")
+    if drive.isdigit():
+        members = members.filter(drive_id=int(drive))
+        filters["drive"] = drive
+    for key, lookup in (("joined_from", "joined_on__gte"), ("joined_to", "joined_on__lte")):
+        day = parse_date_or_none(request.GET.get(key, ""))
+        if day is not None:
+            members = members.filter(**{lookup: day})
+            filters[key] = day.isoformat()
 
     category = request.GET.get("category", "")
     if category in Category.values:
@@ -83,7 +111,11 @@ def member_list(request):
         "filters": filters,
         "union": union,
         "federations": federations,
-        "statuses": Member.Status.choices,
+        "statuses": [(CURRENT, _("Members now (active or retained)"))] + Member.Status.choices,
+        "drive": (
+            EnrolmentDrive.objects.visible_to(user).filter(pk=filters["drive"]).first()
+            if "drive" in filters else None
+        ),
         "categories": Category.choices,
         "show_personal": can(user, "view_personal"),
         "is_first_page": not after,

@@ -240,3 +240,31 @@ def test_layout_nav_and_login_page(client, people):
     for url in (reverse("member_list"), reverse("drive_list"), "/admin/", 'href="/"'):
         assert url in html
     assert 'aria-current="page"' in html
+
+
+def test_member_list_filters_used_by_dashboard_links(client, people, register, tree):
+    """The dashboard links here with status=current, a division, a drive or a join period."""
+    services.change_status(register.factory_a, MembershipEvent.Kind.LEAVE, date(2023, 1, 1))
+    services.change_status(register.factory_b, MembershipEvent.Kind.RETAIN, date(2023, 1, 1))
+    client.force_login(people.city_admin)
+    # Active and retained count; the one who left does not.
+    assert list_ids(client, status="current") == [
+        register.chuncheng.pk, register.nanen.pk, register.factory_b.pk
+    ]
+    assert list_ids(client, division="441781") == [register.chuncheng.pk]
+    assert list_ids(client, division="441702001", status="current") == [
+        register.nanen.pk, register.factory_b.pk
+    ]
+    drive = EnrolmentDrive.objects.create(
+        name="快递入会", organizer=tree.nanen, kind=EnrolmentDrive.Kind.OTHER,
+        starts_on=date(2024, 1, 1),
+    )
+    late = make_member(tree.nanen_joint, 5, drive=drive)
+    Member.objects.filter(pk=late.pk).update(joined_on=date(2024, 2, 1))
+    response = client.get(reverse("member_list"), {"drive": drive.pk})
+    assert [m.pk for m in response.context["members"]] == [late.pk]
+    assert "快递入会" in response.content.decode()
+    assert list_ids(client, joined_from="2024-01-01") == [late.pk]
+    assert list_ids(client, joined_to="2023-12-31", division="441781") == [register.chuncheng.pk]
+    # A malformed date is ignored rather than an error.
+    assert len(list_ids(client, joined_from="2024-02-30")) == 5
