@@ -2,6 +2,7 @@
 lists (see ``members.spreadsheets.admin``), so the admin and the app share these views
 and the one import path (``importing.run_import``)."""
 
+import uuid
 from datetime import date
 
 from django import forms
@@ -184,7 +185,7 @@ def export(request, kind):
                                          content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = _attachment(f"{FILE_NAMES[kind]}-{stamp}.csv")
         return response
-    path = export_folder() / f"inline-{request.user.pk}-{id(request)}.xlsx"
+    path = export_folder() / f"inline-{uuid.uuid4().hex}.xlsx"
     write_xlsx_file(spec, queryset, params, path)
     handle = path.open("rb")
     path.unlink()  # the open handle keeps the data until the response is sent
