@@ -133,20 +133,20 @@ def test_utf8_bom_csv_and_hinted_headers(tree, people):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name, make, message", [
-    ("pdf", lambda: b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "not a spreadsheet"),
-    ("png", lambda: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 40, "not a spreadsheet"),
+    ("pdf", lambda: b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "不是电子表格"),
+    ("png", lambda: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 40, "不是电子表格"),
     ("docx", lambda: _zip({"word/document.xml": b"<w/>", "[Content_Types].xml": b"<x/>"}),
-     "not a spreadsheet"),
+     "不是电子表格"),
     ("encrypted", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500
      + "EncryptionInfo".encode("utf-16-le") + b"\x00" * 20
-     + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 500, "password"),
-    ("corrupt", lambda: xlsx([member_row(1)])[:1500], "damaged"),
+     + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 500, "密码保护"),
+    ("corrupt", lambda: xlsx([member_row(1)])[:1500], "已损坏"),
     ("corrupt-inside", lambda: _zip({"xl/workbook.xml": b"<not xml", "[Content_Types].xml": b"?"}),
-     "damaged"),
-    ("no-header", lambda: xlsx([["a", "b"], ["c", "d"]], header=["甲", "乙"]), "No header row"),
+     "已损坏"),
+    ("no-header", lambda: xlsx([["a", "b"], ["c", "d"]], header=["甲", "乙"]), "找不到表头行"),
     ("missing-required", lambda: xlsx([["张三", "男"]], header=["姓名", "性别", "民族"]),
-     "lacks required columns"),
-    ("binary-text", lambda: b"\xff\xfe\xfd" * 100, "neither UTF-8 nor GB18030"),
+     "缺少必填列：身份证号码、入会日期"),
+    ("binary-text", lambda: b"\xff\xfe\xfd" * 100, "既不是 UTF-8 也不是 GB18030"),
 ])
 def test_bad_files_are_refused_and_nothing_written(tree, people, name, make, message):
     result = run_import("members", make(), people.superuser, commit=True)
@@ -166,17 +166,17 @@ def _zip(files):
 def test_limits_oversized_zip_bomb_and_too_many_rows(tree, people):
     data = xlsx([member_row(n) for n in range(1, 5)])
     with override_settings(IMPORT_MAX_UPLOAD_BYTES=1024):
-        assert "larger than 1 KB" in run_import("members", data, people.superuser).file_error
+        assert "文件超过 1 KB" in run_import("members", data, people.superuser).file_error
     # A workbook whose parts inflate past the limit: refused from the zip directory,
     # before anything is decompressed.
     bomb = io.BytesIO(data)
     with zipfile.ZipFile(bomb, "a", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/media/padding.bin", b"\0" * (3 * 1024 * 1024))
     with override_settings(IMPORT_MAX_UNCOMPRESSED_BYTES=1024 * 1024):
-        assert "unpacks to more than 1 MB" in run_import(
+        assert "解压后超过 1 MB" in run_import(
             "members", bomb.getvalue(), people.superuser, commit=True).file_error
     with override_settings(IMPORT_MAX_ROWS=3):
-        assert "more than 3 rows" in run_import(
+        assert "表格超过 3 行" in run_import(
             "members", data, people.superuser, commit=True).file_error
     assert Member.objects.count() == 0
 
@@ -189,9 +189,9 @@ def test_id_numbers_mangled_by_excel_get_a_specific_message(tree, people):
     result = run_import("members", xlsx(rows), people.superuser, commit=True)
     messages = {error.row: error.message for error in result.errors}
     for row in (2, 3, 4):
-        assert "cannot be repaired" in messages[row] and "as text" in messages[row]
-    assert "cannot be repaired" not in messages[5] and "18 characters" in messages[5]
-    assert str(result.errors[0]).startswith("Row 2 「身份证号码」:")
+        assert "无法恢复" in messages[row] and "设置为文本格式" in messages[row]
+    assert "无法恢复" not in messages[5] and "应为 18 位" in messages[5]
+    assert str(result.errors[0]).startswith("第 2 行「身份证号码」：")
     assert Member.objects.count() == 0
 
 
@@ -201,12 +201,12 @@ def test_all_or_nothing_duplicates_and_coded_values(tree, people):
             member_row(5, 入会日期="2016-13-45"), member_row(6, 性别="男")]
     result = run_import("members", xlsx(rows), people.superuser, commit=True)
     text = [str(e) for e in result.errors]
-    assert "Row 2 「身份证号码」: This person also appears on row 4." in text
-    assert "Row 4 「身份证号码」: This person also appears on row 2." in text
-    assert any(t.startswith("Row 5 「学历」:") and "博士、硕士、本科" in t for t in text)
-    assert any(t.startswith("Row 6 「入会日期」:") for t in text)
-    assert any(t.startswith("Row 7 「性别」:") and "女" in t for t in text)
-    assert len([t for t in text if t.startswith("Row 6")]) == 1  # not repeated by the model
+    assert "第 2 行「身份证号码」：此人在第 4 行也出现了。" in text
+    assert "第 4 行「身份证号码」：此人在第 2 行也出现了。" in text
+    assert any(t.startswith("第 5 行「学历」：") and "博士、硕士、本科" in t for t in text)
+    assert any(t.startswith("第 6 行「入会日期」：") for t in text)
+    assert any(t.startswith("第 7 行「性别」：") and "性别应为女" in t for t in text)
+    assert len([t for t in text if t.startswith("第 6 行")]) == 1  # not repeated by the model
     assert result.new == 1 and not result.committed  # only row 3 is clean
     assert Member.objects.count() == 0 and MembershipEvent.objects.count() == 0
 
@@ -217,14 +217,14 @@ def test_scope_union_outside_refuses_the_whole_file(tree, people):
     result = run_import("members", xlsx(rows), people.jiangcheng_clerk, commit=True)
     assert result.scope_rows == [3]
     text = [str(e) for e in result.errors]
-    assert any("Row 3 「所属工会」" in t and "outside your area" in t for t in text)
-    assert any("Row 4 「所属工会」" in t and "No union" in t for t in text)
+    assert any("第 3 行「所属工会」" in t and "不在您的管辖范围内" in t for t in text)
+    assert any("第 4 行「所属工会」" in t and "系统中没有工会" in t for t in text)
     assert Member.objects.count() == 0
     # A person already registered outside the scope cannot be touched either.
     run_import("members", xlsx([member_row(8, union="春城街道联合工会")]), people.superuser, commit=True)
     result = run_import("members", xlsx([member_row(8, union="南恩街道联合工会")]),
                         people.jiangcheng_clerk, commit=True)
-    assert result.scope_rows == [2] and "outside your area" in result.errors[0].message
+    assert result.scope_rows == [2] and "您辖区以外的工会" in result.errors[0].message
     assert Member.objects.get().union == tree.chuncheng_joint
 
 
@@ -243,13 +243,13 @@ def test_updates_statuses_and_state_columns(tree, people):
             member_row(2, 状态="在册")]
     result = run_import("members", xlsx(rows), people.superuser, commit=True)
     text = [str(e) for e in result.errors]
-    assert any("Row 3 「所属工会」" in t and "transfer" in t for t in text)
-    assert any("Row 4 「状态」" in t for t in text)
+    assert any("第 3 行「所属工会」" in t and "会员关系接转" in t for t in text)
+    assert any("第 4 行「状态」" in t for t in text)
     result = run_import("members", xlsx(rows[:1]), people.superuser, commit=True)
     assert (result.new, result.updated, result.unchanged) == (0, 1, 0)
     assert Member.objects.get(id_number=resident_id(1)).mobile == "13900000001"
     no_date = run_import("members", xlsx([member_row(9, 状态="退会")]), people.superuser)
-    assert "Enter the date of the status change." in no_date.errors[0].message
+    assert "请填写会籍变化日期。" in no_date.errors[0].message
 
 
 @pytest.mark.django_db
@@ -276,10 +276,10 @@ def test_unions_and_employers_import_with_parents_in_the_same_file(tree, people)
                "女职工人数", "农民工人数", "所属工会"])
     result = run_import("employers", employers, people.jiangcheng_clerk, commit=True)
     assert [str(e) for e in result.errors] == [
-        "Row 4 「女职工人数」: More women employees than employees."]
+        "第 4 行「女职工人数」：女职工人数不能多于职工人数。"]
     assert Employer.objects.count() == 0
     missing = xlsx([], header=["单位名称", "职工人数", "女职工人数"])
-    assert "lacks required columns: 所在镇街" in run_import(
+    assert "缺少必填列：所在镇街" in run_import(
         "employers", missing, people.jiangcheng_clerk).file_error
     workbook = openpyxl.load_workbook(io.BytesIO(employers))
     workbook.active["H4"] = 5
@@ -300,7 +300,7 @@ def test_import_data_command(tree, people, tmp_path, capsys):
     good = tmp_path / "good.xlsx"
     good.write_bytes(xlsx([member_row(1), member_row(2)]))
     call_command("import_data", "members", str(good))
-    assert "2 new" in capsys.readouterr().out and Member.objects.count() == 0
+    assert "新增 2 行" in capsys.readouterr().out and Member.objects.count() == 0
     call_command("import_data", "members", str(good), "--commit")
     assert Member.objects.count() == 2 and Member.objects.first().created_by is None
     bad = tmp_path / "bad.xlsx"
@@ -308,7 +308,7 @@ def test_import_data_command(tree, people, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         call_command("import_data", "members", str(bad), "--commit", "--as", "jiangcheng_clerk")
     assert exit_info.value.code == 1
-    assert "outside your area" in capsys.readouterr().out
+    assert "不在您的管辖范围内" in capsys.readouterr().out
     assert Member.objects.count() == 2
 
 

@@ -33,7 +33,7 @@ def test_preview_error_file_fix_and_confirm(client, tree, people):
     assert response.status_code == 200
     result = response.context["result"]
     assert (result.new, result.error_rows) == (2, 1)
-    assert "Row 4 「入会日期」" in response.content.decode()
+    assert "第 4 行「入会日期」" in response.content.decode()
     assert b"confirm-import" not in response.content
     token = response.context["token"]
     errors = client.get(reverse("spreadsheets:import_errors_members"), {"token": token})
@@ -68,10 +68,10 @@ def test_pages_refuse_viewers_and_bad_files(client, tree, people, settings):
     assert upload(client, xlsx([member_row(1)])).status_code == 403
     client.force_login(people.jiangcheng_clerk)
     response = upload(client, b"%PDF-1.7 not a roster", name="roster.xlsx")
-    assert "not a spreadsheet" in response.context["result"].file_error
+    assert "不是电子表格" in response.context["result"].file_error
     settings.IMPORT_MAX_UPLOAD_BYTES = 100
     response = upload(client, xlsx([member_row(1)]))
-    assert "larger than" in response.context["result"].file_error
+    assert "文件超过" in response.context["result"].file_error
 
 
 @pytest.mark.django_db
