@@ -300,7 +300,8 @@ def test_import_data_command(tree, people, tmp_path, capsys):
     good = tmp_path / "good.xlsx"
     good.write_bytes(xlsx([member_row(1), member_row(2)]))
     call_command("import_data", "members", str(good))
-    assert "新增 2 行" in capsys.readouterr().out and Member.objects.count() == 0
+    out = capsys.readouterr().out
+    assert "新增 2 行" in out and "试运行：未写入任何数据" in out and Member.objects.count() == 0
     call_command("import_data", "members", str(good), "--commit")
     assert Member.objects.count() == 2 and Member.objects.first().created_by is None
     bad = tmp_path / "bad.xlsx"
@@ -308,7 +309,8 @@ def test_import_data_command(tree, people, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         call_command("import_data", "members", str(bad), "--commit", "--as", "jiangcheng_clerk")
     assert exit_info.value.code == 1
-    assert "不在您的管辖范围内" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "不在您的管辖范围内" in out and "文件有错误，未写入任何数据" in out
     assert Member.objects.count() == 2
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from members.spreadsheets.columns import KINDS
 from members.spreadsheets.importing import run_import
@@ -43,12 +44,14 @@ class Command(BaseCommand):
         try:
             data = file.read_bytes()
         except OSError as error:
-            raise CommandError(f"Cannot read {file}: {error}") from None
+            raise CommandError(
+                _("Cannot read %(file)s: %(error)s") % {"file": file, "error": error}
+            ) from None
         if username:
             try:
                 user = get_user_model().objects.get(username=username)
             except get_user_model().DoesNotExist:
-                raise CommandError(f"No user {username!r}.") from None
+                raise CommandError(_("No user “%(username)s”.") % {"username": username}) from None
         else:
             user = _Superuser()
         result = run_import(kind, data, user, commit=commit)
@@ -59,9 +62,9 @@ class Command(BaseCommand):
         else:
             self.stdout.write(result.summary())
         if result.committed:
-            self.stdout.write(self.style.SUCCESS("Imported."))
+            self.stdout.write(self.style.SUCCESS(_("Imported.")))
         elif result.ok:
-            self.stdout.write("Dry run: nothing written (use --commit).")
+            self.stdout.write(_("Dry run: nothing written (use --commit)."))
         else:
-            self.stdout.write(self.style.ERROR("Nothing written: the file has errors."))
+            self.stdout.write(self.style.ERROR(_("Nothing written: the file has errors.")))
             sys.exit(1)
