@@ -29,8 +29,9 @@ class MembershipError(Exception):
     """A change that the register's rules do not allow; the message is for the clerk."""
 
 
-def _record(member, kind, day, union, *, user=None, reason="", note="", counterpart=None):
-    last = member.events.order_by("-date", "-id").first()
+def _record(member, kind, day, union, *, user=None, reason="", note="", counterpart=None,
+            first=False):
+    last = None if first else member.events.order_by("-date", "-id").first()
     if last is not None:
         if day < last.date:
             raise MembershipError(
@@ -69,7 +70,7 @@ def enrol(member, *, user=None):
     if user is not None and user.is_authenticated and member.created_by_id is None:
         member.created_by = user
     _save(member, user)
-    _record(member, Kind.JOIN, member.joined_on, member.union, user=user)
+    _record(member, Kind.JOIN, member.joined_on, member.union, user=user, first=True)
     return member
 
 

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from organizations.models import Role
+from organizations.models import Grant, Role
 
 # What each role may do, beyond viewing its subtree.
 _ROLE_ACTIONS = {
@@ -27,13 +27,15 @@ _NOTHING = Q(pk__in=[])
 
 
 def grant_of(user):
-    """The user's grant, or None (anonymous users, users without a grant, disabled users)."""
+    """The user's grant with its union, or None (anonymous users, users without a grant,
+    disabled users). Fetched once per request object: every page asks several times."""
     if not user.is_authenticated or not user.is_active:
         return None
-    try:
-        return user.grant
-    except AttributeError:  # RelatedObjectDoesNotExist: no grant
-        return None
+    if not hasattr(user, "_unionreg_grant"):
+        user._unionreg_grant = (
+            Grant.objects.select_related("organization__division").filter(user=user).first()
+        )
+    return user._unionreg_grant
 
 
 def scope_root(user):
