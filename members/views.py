@@ -117,7 +117,6 @@ def member_list(request):
             if "drive" in filters else None
         ),
         "categories": Category.choices,
-        "show_personal": can(user, "view_personal"),
         "is_first_page": not after,
     })
 
