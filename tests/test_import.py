@@ -339,3 +339,16 @@ def test_workbooks_written_by_libreoffice_xls_and_xlsx(tree, people, tmp_path):
         assert result.ok and result.new == 3, [str(e) for e in result.errors]
     run_import("members", again.read_bytes(), people.superuser, commit=True)
     assert Member.objects.get(id_number=resident_id(2)).joined_on == date(2016, 5, 2)
+
+
+@pytest.mark.django_db
+def test_code_values_with_full_width_brackets_match(tree, people):
+    """Cells are read half-width, the code lists keep their full-width brackets: an
+    exported 职业资格四级（中级） or 待（下）岗 imports back as the register's value."""
+    header = HEADER + ["技术等级", "就业状况"]
+    rows = [member_row(1) + ["职业资格四级（中级）", "待（下）岗"],
+            member_row(2) + ["职业资格五级(初级)", "待(下)岗"]]
+    result = run_import("members", xlsx(rows, header=header), people.superuser, commit=True)
+    assert result.committed, [str(e) for e in result.errors]
+    assert set(Member.objects.values_list("skill_grade", "employment_status")) == {
+        ("职业资格四级（中级）", "待（下）岗"), ("职业资格五级（初级）", "待（下）岗")}

@@ -13,6 +13,7 @@ more per row and its own field widgets — a second validation path, and about t
 slower than the bulk writes here (issue 7's target is 100,000 rows in under 40 s).
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -41,6 +42,7 @@ from members.spreadsheets.reading import (
 )
 from organizations.access import is_unrestricted, scope_root
 from organizations.models import Division, Employer, Organization
+from organizations.validators import to_half_width
 
 BATCH = 2000  # rows per INSERT/UPDATE statement and per IN (...) lookup
 MIN_HEADER_MATCHES = 3
@@ -245,11 +247,10 @@ class Importer:
         text = re.sub(r"\s+", "", self.text(values, key))
         if not text:
             return ""
-        if text in allowed:
-            return text
-        for candidate in ((aliases or {}).get(text), text + "族", text + "户口"):
-            if candidate and candidate in allowed:
-                return candidate
+        lookup = _code_lookup(allowed)
+        for candidate in (text, (aliases or {}).get(text), text + "族", text + "户口"):
+            if candidate and candidate in lookup:
+                return lookup[candidate]
         shown = "、".join(allowed[:20]) + ("…" if len(allowed) > 20 else "")
         self.error(row, key, _("\"%(value)s\" is not allowed here; use one of: %(values)s.")
                    % {"value": text, "values": shown})
@@ -368,6 +369,16 @@ class Importer:
             if getattr(instance, meta.get_field(name).attname)
             != getattr(original, meta.get_field(name).attname)
         ]
+
+
+@functools.lru_cache(maxsize=64)
+def _code_lookup(allowed):
+    """Allowed value → itself, and its half-width, space-free spelling → it: cells are read
+    through ``cell_text`` (half-width), while code values such as 职业资格四级（中级） or
+    待（下）岗 keep their full-width brackets, so an exported file imports back."""
+    lookup = {re.sub(r"\s+", "", to_half_width(value)): value for value in allowed}
+    lookup.update((value, value) for value in allowed)
+    return lookup
 
 
 def stored_user(user):
