@@ -44,6 +44,19 @@ def scope_root(user):
     return grant.organization if grant else None
 
 
+def default_organization(user):
+    """The union whose figures a user sees first: their own; for a superuser the city
+    federation (the root of the tree)."""
+    from organizations.models import Organization
+
+    root = scope_root(user)
+    if root is not None:
+        return root
+    if is_unrestricted(user):
+        return Organization.objects.filter(parent__isnull=True).select_related("division").first()
+    return None
+
+
 def is_unrestricted(user):
     return user.is_authenticated and user.is_active and user.is_superuser
 

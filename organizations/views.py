@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 from members import statistics
 from members.models import Category, EnrolmentDrive, Member, MembershipEvent
 from organizations import charts
-from organizations.access import access_required, is_unrestricted, scope_root
+from organizations.access import access_required, default_organization
 from organizations.charts import Bar
 from organizations.models import (
     CampaignTarget,
@@ -90,16 +90,6 @@ def scope_form(request):
     form = ScopeForm(request.GET)
     form.is_valid()  # fills cleaned_data with the fields that are valid
     return form
-
-
-def default_organization(user):
-    """The user's union; for a superuser the city federation (the root of the tree)."""
-    root = scope_root(user)
-    if root is not None:
-        return root
-    if is_unrestricted(user):
-        return Organization.objects.filter(parent__isnull=True).select_related("division").first()
-    return None
 
 
 def chosen_organization(request, form):

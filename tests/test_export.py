@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from members.models import ExportJob, ExportLog, Member
 from members.spreadsheets.importing import run_import
@@ -215,3 +216,12 @@ def test_libreoffice_opens_an_export(client, register, people, tmp_path):
         rows = list(csv.reader(handle))
     assert rows[0][:2] == ["姓名", "性别"] and len(rows) == 7
     assert {row[4] for row in rows[1:]} == {resident_id(n) for n in range(1, 7)}
+
+
+def test_statistics_page_starts_from_the_users_union_and_this_year(client, people):
+    client.force_login(people.jiangcheng_viewer)
+    form = client.get(reverse("spreadsheets:stats")).context["form"]
+    today = timezone.localdate()
+    assert form["org"].value() == "441702"
+    assert form["as_of"].value() == today
+    assert form["since"].value() == date(today.year - 1, 12, 31)

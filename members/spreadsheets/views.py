@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_POST
 
@@ -22,7 +23,7 @@ from members.spreadsheets.reading import too_big_message
 from members.spreadsheets.stats import stats_workbook
 from members.spreadsheets.tasks import export_folder, run_export_job
 from members.spreadsheets.writing import error_workbook, template_workbook
-from organizations.access import access_required, get_visible_or_404
+from organizations.access import access_required, default_organization, get_visible_or_404
 from organizations.models import Organization
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -227,10 +228,21 @@ class StatsForm(forms.Form):
                             widget=forms.DateInput(attrs={"type": "date"}))
 
 
+def _stats_defaults(user):
+    """The user's own union, today, and the year so far: what an official usually sends."""
+    today = timezone.localdate()
+    root = default_organization(user)
+    return {
+        "org": root.code if root else "",
+        "as_of": today,
+        "since": date(today.year - 1, 12, 31),
+    }
+
+
 @access_required("view")
 def stats(request):
     """The statistics workbook for a union (``?org=CODE&as_of=YYYY-MM-DD&since=…``)."""
-    form = StatsForm(request.GET or None)
+    form = StatsForm(request.GET or None, initial=_stats_defaults(request.user))
     if not form.is_valid():
         return render(request, "spreadsheets/stats.html", {"form": form})
     root = get_visible_or_404(Organization.objects, request.user, "view",
