@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_child(*args):
-    """Run ``bench.child`` with ``args``; return (wall seconds, peak RSS in MB, its JSON)."""
+    """Run ``bench.child`` with ``args``; return (wall seconds, the child's peak RSS in MB
+    as it measured it, its JSON)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         process = subprocess.Popen(
@@ -27,7 +28,8 @@ def run_child(*args):
         lines = out.read().decode().strip().splitlines()
         if status != 0 or not lines:
             raise RuntimeError(f"bench.child {args} failed: {err.read().decode()[-2000:]}")
-        return seconds, usage.ru_maxrss / 1024, json.loads(lines[-1])
+        data = json.loads(lines[-1])
+        return seconds, data.get("peak_mb", usage.ru_maxrss / 1024), data
 
 
 class Result:

@@ -287,15 +287,17 @@ def imports(ctx):
         for f in fields
     )
     resource_csv = ctx.tmp / "resource.csv"
+    # Members with a card number: in a CSV an empty card number reads back as "", not
+    # NULL, and a second "" would break the unique constraint on card numbers.
+    resource_rows = (f"members_member WHERE id >= {first} AND card_number IS NOT NULL "
+                     f"ORDER BY id LIMIT {RESOURCE_ROWS}")
     copy_buffer = io.StringIO()
     with connection.cursor() as cursor:
         raw = cursor.cursor
         with open(resource_csv, "w", encoding="utf-8") as handle:
             raw.copy_expert(
-                f"COPY (SELECT {select} FROM members_member WHERE id >= {first} ORDER BY id "
-                f"LIMIT {RESOURCE_ROWS}) TO STDOUT WITH CSV HEADER", handle)
-        raw.copy_expert(f"COPY (SELECT * FROM members_member WHERE id >= {first} ORDER BY id "
-                        f"LIMIT {RESOURCE_ROWS}) TO STDOUT", copy_buffer)
+                f"COPY (SELECT {select} FROM {resource_rows}) TO STDOUT WITH CSV HEADER", handle)
+        raw.copy_expert(f"COPY (SELECT * FROM {resource_rows}) TO STDOUT", copy_buffer)
     numbers = list(Member.objects.filter(pk__gte=first).values_list("id_number", flat=True))
     _delete_members("id >= %s", [first])
 
@@ -320,7 +322,9 @@ def imports(ctx):
     seconds, peak, data = run_child("import_export", resource_csv)
     resource.times.append(seconds)
     resource.extra = {"rows_per_s": round(RESOURCE_ROWS / seconds), "peak_mb": round(peak),
-                      "errors": data["errors"]}
+                      "totals": data["totals"]}
+    if data["first_error"]:
+        resource.note = f"first error: {data['first_error']}"
     forget_imported()
     out.append(resource)
     if commit.times and resource.times:
