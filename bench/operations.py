@@ -299,6 +299,14 @@ def imports(ctx):
                 f"COPY (SELECT {select} FROM {resource_rows}) TO STDOUT WITH CSV HEADER", handle)
         raw.copy_expert(f"COPY (SELECT * FROM {resource_rows}) TO STDOUT", copy_buffer)
     numbers = list(Member.objects.filter(pk__gte=first).values_list("id_number", flat=True))
+    # Keep the rows to put back at the end, so the dataset is the same size afterwards.
+    saved = {}
+    with connection.cursor() as cursor:
+        for table, where in (("members_member", f"id >= {first}"),
+                             *((t, f"member_id >= {first}") for t in MEMBER_TABLES)):
+            saved[table] = io.StringIO()
+            cursor.cursor.copy_expert(f"COPY (SELECT * FROM {table} WHERE {where}) TO STDOUT",
+                                      saved[table])
     _delete_members("id >= %s", [first])
 
     def forget_imported():
@@ -341,6 +349,10 @@ def imports(ctx):
     copy.extra = {"rows_per_s": round(RESOURCE_ROWS / copy.times[0])}
     forget_imported()
     out.append(copy)
+    with connection.cursor() as cursor:
+        for table in ("members_member", *MEMBER_TABLES):
+            saved[table].seek(0)
+            cursor.cursor.copy_expert(f"COPY {table} FROM STDIN", saved[table])
     return out
 
 
