@@ -14,6 +14,7 @@ slower than the bulk writes here (issue 7's target is 100,000 rows in under 40 s
 """
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -21,13 +22,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from members.forms import existing_membership_message
 from members.identity import DocumentType, looks_mangled_by_excel, parse_document
 from members.models import Category, Member, MembershipEvent
 from members.spreadsheets import columns as cols
+from members.spreadsheets.bulk import NEW_MEMBER_FIELDS, insert_members
 from members.spreadsheets.reading import (
     HEADER_SEARCH_ROWS,
     CellError,
@@ -45,6 +47,10 @@ from organizations.models import Division, Employer, Organization
 from organizations.validators import to_half_width
 
 BATCH = 2000  # rows per INSERT/UPDATE statement and per IN (...) lookup
+_WHITESPACE = re.compile(r"\s+")
+# Labels for duplicates, translated only when a duplicate turns up.
+THIS_PERSON = gettext_lazy("This person")
+THIS_CARD_NUMBER = gettext_lazy("This card number")
 MIN_HEADER_MATCHES = 3
 
 
@@ -109,13 +115,15 @@ def run_import(kind, data, user, *, commit=False):
     transaction. Returns an ``ImportResult``; never raises for bad files."""
     result = ImportResult(kind=kind)
     importer = IMPORTERS[kind](user, result)
+    importer.writing = commit  # a dry run keeps no planned rows, only their count
     try:
         file_format = check_upload(data)
         sheet, header_index, rows = find_table(read_sheets(data, file_format), kind)
         result.sheet = sheet
         result.header_row = header_index + 1
         result.headers, result.ignored_headers = map_headers(rows[header_index], kind)
-        records = list(data_rows(rows, header_index, result.headers))
+        records = data_rows(rows, header_index, result.headers)
+        del rows  # the records keep only the known columns' cells
     except SpreadsheetError as error:
         result.file_error = str(error)
         return result
@@ -184,29 +192,56 @@ def map_headers(header_row, kind):
 
 
 def data_rows(rows, header_index, headers):
-    """Yield ``(row number, {key: raw value}, {key: header text})`` for each non-empty row."""
+    """The non-empty rows below the header as ``Records``: each row's known cells,
+    trimmed, with our exports' formula guard taken off."""
     header_row = rows[header_index]
     names = {key: cell_text(header_row[index]).replace("\n", "") for index, key in headers.items()}
-    count = 0
-    for number, row in enumerate(rows[header_index + 1:], start=header_index + 2):
-        values = {}
-        for index, key in headers.items():
-            value = row[index] if index < len(row) else ""
+    indexes = list(headers)
+    kept = []
+    limit = settings.IMPORT_MAX_ROWS
+    for number, row in enumerate(itertools.islice(rows, header_index + 1, None),
+                                 start=header_index + 2):
+        width = len(row)
+        cells = []
+        empty = True
+        for index in indexes:
+            value = row[index] if index < width else ""
             if isinstance(value, str):
                 value = value.strip()
                 if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@"):
                     value = value[1:]  # our exports' formula guard (writing.neutralise)
             if value is not None and value != "":
-                values[key] = value
-        if not values:
+                empty = False
+            cells.append(value)
+        if empty:
             continue
-        count += 1
-        if count > settings.IMPORT_MAX_ROWS:
+        if len(kept) >= limit:
             raise SpreadsheetError(
                 _("The sheet has more than %(limit)d rows. Split it into several files.")
-                % {"limit": settings.IMPORT_MAX_ROWS}
+                % {"limit": limit}
             )
-        yield number, values, names
+        kept.append((number, tuple(cells)))
+    return Records([headers[index] for index in indexes], names, kept)
+
+
+class Records:
+    """The data rows of a sheet. Iterating yields ``(row number, {key: value} of the
+    non-empty cells, {key: header text})``; the dictionaries are made as the rows are
+    used, so a file of 100,000 rows is held as 100,000 small tuples, not dictionaries."""
+
+    def __init__(self, keys, names, rows):
+        self.keys = keys
+        self.names = names
+        self.rows = rows  # (row number, cells in ``keys`` order)
+
+    def __len__(self):
+        return len(self.rows)
+
+    def __iter__(self):
+        keys, names = self.keys, self.names
+        for number, cells in self.rows:
+            yield number, {key: value for key, value in zip(keys, cells)
+                           if value is not None and value != ""}, names
 
 
 # --- shared lookups ------------------------------------------------------------------
@@ -214,6 +249,7 @@ def data_rows(rows, header_index, headers):
 
 class Importer:
     model = None
+    writing = True  # run_import turns it off for a dry run
 
     def __init__(self, user, result):
         self.user = user
@@ -244,10 +280,13 @@ class Importer:
     def code(self, row, values, key, allowed, aliases=None):
         """A coded column: one of the register's values (a few common short forms
         accepted); an error names the allowed values."""
-        text = re.sub(r"\s+", "", self.text(values, key))
+        text = self.text(values, key)
         if not text:
             return ""
         lookup = _code_lookup(allowed)
+        if text in lookup:
+            return lookup[text]
+        text = _WHITESPACE.sub("", text)
         for candidate in (text, (aliases or {}).get(text), text + "族", text + "户口"):
             if candidate and candidate in lookup:
                 return lookup[candidate]
@@ -468,18 +507,21 @@ class MemberImporter(Importer):
                             self.error(row, "id_number", message)
             if number:
                 self.duplicate(seen_documents, (id_type or DocumentType.RESIDENT_ID, number),
-                               row, "id_number", _("This person"))
+                               row, "id_number", THIS_PERSON)
             card = re.sub(r"\s+", "", self.text(values, "card_number"))
             if card:
-                self.duplicate(seen_cards, card, row, "card_number", _("This card number"))
-            parsed.append((row, values, names, id_type or DocumentType.RESIDENT_ID, number, card))
+                self.duplicate(seen_cards, card, row, "card_number", THIS_CARD_NUMBER)
+            parsed.append((id_type or DocumentType.RESIDENT_ID, number, card))
 
-        existing = self._existing([p[4] for p in parsed if p[4]])
-        card_holders = self._card_holders([p[5] for p in parsed if p[5]])
+        existing = self._existing([p[1] for p in parsed if p[1]])
+        card_holders = self._card_holders([p[2] for p in parsed if p[2]])
 
         first_pass_errors = {error.row for error in self.result.errors}
+        # A new member is kept as its column values (``NEW_MEMBER_FIELDS``), a tenth of the
+        # memory of a model instance; a dry run keeps none at all.
+        self.prototype = Member(created_by=self._creator())
         new, updated = [], []
-        for row, values, names, id_type, number, card in parsed:
+        for (row, values, names), (id_type, number, card) in zip(records, parsed):
             self.names = names
             current = existing.get((id_type, number)) if number else None
             if card and card in card_holders and card_holders[card] != (id_type, number):
@@ -489,16 +531,19 @@ class MemberImporter(Importer):
                 continue
             member, events = planned
             if current is None:
-                new.append((member, events))
+                self.result.new += 1
+                if self.writing:
+                    new.append((tuple([getattr(member, name) for name in NEW_MEMBER_FIELDS]),
+                                events))
                 continue
             changed = self.changed_fields(member, current, MEMBER_UPDATE_FIELDS)
             if changed:
-                updated.append((member, changed))
+                self.result.updated += 1
+                if self.writing:
+                    updated.append((member, changed))
             else:
                 self.result.unchanged += 1
         self.report_unresolved_unions()
-        self.result.new = len(new)
-        self.result.updated = len(updated)
         return new, updated
 
     def _existing(self, numbers):
@@ -526,7 +571,9 @@ class MemberImporter(Importer):
             self.result.scope_rows.append(row)
             self.error(row, "id_number", existing_membership_message(current, self.user))
             return None
-        member = _copy(current) if current is not None else Member(created_by=self._creator())
+        # A copy of one blank member: the same defaults as Member(), without running
+        # Model.__init__ for every row.
+        member = _copy(current if current is not None else self.prototype)
         member.id_type = id_type
         member.id_number = self.text(values, "id_number")
         for name in MEMBER_TEXT_FIELDS:
@@ -682,24 +729,15 @@ class MemberImporter(Importer):
         return wanted, date_value
 
     def write(self, plan):
-        """Bulk writes: new members and their events in a few INSERTs instead of
-        ``services.enrol`` per row (two queries each, plus the history row). A new member
-        has no earlier event, so ``services._record``'s "close the previous event" step
-        has nothing to do, and the events are built with their ``valid_until`` already
-        set; the result is the same rows enrol() and change_status() would write."""
+        """Bulk writes: new members, their history rows and events in a few statements
+        (``members.spreadsheets.bulk``: COPY on PostgreSQL) instead of ``services.enrol``
+        per row (two queries each, plus the history row). A new member has no earlier
+        event, so ``services._record``'s "close the previous event" step has nothing to
+        do, and the events are built with their ``valid_until`` already set; the result
+        is the same rows enrol() and change_status() would write."""
         new, updated = plan
         user = self._creator()
-        members = [member for member, _events in new]
-        bulk_create_with_history(members, Member, batch_size=BATCH, default_user=user)
-        events = []
-        for member, member_events in new:
-            for index, (kind, day) in enumerate(member_events):
-                following = member_events[index + 1:]
-                events.append(MembershipEvent(
-                    member=member, kind=kind, date=day, union_id=member.union_id,
-                    recorded_by=user, valid_until=following[0][1] if following else None,
-                ))
-        MembershipEvent.objects.bulk_create(events, batch_size=BATCH)
+        insert_members(new, user)
         if updated:
             fields = sorted({name for _member, changed in updated for name in changed})
             bulk_update_with_history(

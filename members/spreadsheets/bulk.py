@@ -1,0 +1,120 @@
+"""Writing the new members of an import: each member, its history row (the audit trail
+of django-simple-history, history_type "+" by the importing user) and its membership
+events (the JOIN and any later status change) — the rows ``bulk_create_with_history``
+and ``MembershipEvent.objects.bulk_create`` write, but on PostgreSQL through COPY.
+
+Why COPY: a 100,000-row import writes 300,000 rows; INSERTs built by the ORM spend
+about 40 s on that in Python, COPY about 5. The member ids are taken from the table's
+own sequence first (``nextval`` over ``generate_series``), so the history and event rows
+can name their member without a round trip. Everything runs inside the caller's
+transaction: an error anywhere writes nothing. Other databases (SQLite in development
+and tests) take the ORM's bulk path in batches.
+"""
+
+import io
+import re
+from datetime import date, datetime
+
+from django.db import connection
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from members.models import Member, MembershipEvent
+
+BATCH = 2000  # rows per INSERT on the ORM path
+COPY_ROWS = 20000  # rows per COPY statement: bounded memory for the text sent
+NEW_MEMBER_FIELDS = tuple(field.attname for field in Member._meta.concrete_fields
+                          if not field.primary_key)
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+
+
+def insert_members(new, user):
+    """``new``: (values in ``NEW_MEMBER_FIELDS`` order, [(event kind, date), …]) pairs,
+    events in date order. ``user``: the stored user who imports, or None."""
+    if not new:
+        return
+    if connection.vendor == "postgresql":
+        _copy_members(new, user)
+    else:
+        _create_members(new, user)
+
+
+def _event_rows(events, valid_until_last=None):
+    """(kind, date, valid_until): each event is valid until the next one's date."""
+    for index, (kind, day) in enumerate(events):
+        yield kind, day, events[index + 1][1] if index + 1 < len(events) else valid_until_last
+
+
+def _create_members(new, user):
+    for start in range(0, len(new), BATCH):
+        chunk = new[start:start + BATCH]
+        members = [Member(**dict(zip(NEW_MEMBER_FIELDS, values))) for values, _events in chunk]
+        bulk_create_with_history(members, Member, batch_size=BATCH, default_user=user)
+        MembershipEvent.objects.bulk_create([
+            MembershipEvent(member=member, kind=kind, date=day, union_id=member.union_id,
+                            recorded_by=user, valid_until=valid_until)
+            for member, (_values, events) in zip(members, chunk)
+            for kind, day, valid_until in _event_rows(events)
+        ], batch_size=BATCH)
+
+
+def copy_text(value):
+    """``value`` in COPY's text format."""
+    if value is None:
+        return "\\N"
+    kind = type(value)
+    if kind is str:
+        if _COPY_SPECIAL.search(value):
+            return (value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+                    .replace("\r", "\\r"))
+        return value
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is date or kind is datetime:
+        return value.isoformat()
+    return str(value)
+
+
+def _copy(cursor, model, columns, lines):
+    quote = connection.ops.quote_name
+    sql = (f"COPY {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+           "FROM STDIN")
+    cursor.copy_expert(sql, io.StringIO("".join(lines)), size=1 << 20)
+
+
+def _copy_members(new, user):
+    history = Member.history.model
+    now = timezone.now()
+    user_id = copy_text(getattr(user, "pk", None))
+    fields = {field.attname: field.column for field in Member._meta.concrete_fields}
+    member_columns = [fields["id"]] + [fields[name] for name in NEW_MEMBER_FIELDS]
+    history_columns = member_columns + [
+        "history_date", "history_change_reason", "history_type", "history_user_id"]
+    # simple-history's bulk_history_create: no change reason (""), type "+", the user.
+    history_tail = f"\t{now.isoformat()}\t\t+\t{user_id}\n"
+    event_columns = [MembershipEvent._meta.get_field(name).column for name in (
+        "member", "kind", "date", "union", "reason", "note", "valid_until", "recorded_by",
+        "recorded_at")]
+    event_tail = f"\t{user_id}\t{now.isoformat()}\n"
+    union_index = NEW_MEMBER_FIELDS.index("union_id")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [Member._meta.db_table, fields["id"], len(new)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        raw = cursor.cursor  # psycopg2's cursor: Django does not wrap copy_expert
+        for start in range(0, len(new), COPY_ROWS):
+            members, histories, events = [], [], []
+            for pk, (values, member_events) in zip(ids[start:start + COPY_ROWS],
+                                                   new[start:start + COPY_ROWS]):
+                line = f"{pk}\t" + "\t".join([copy_text(value) for value in values])
+                members.append(line + "\n")
+                histories.append(line + history_tail)
+                union = copy_text(values[union_index])
+                for kind, day, valid_until in _event_rows(member_events):
+                    events.append(f"{pk}\t{str(kind)}\t{day.isoformat()}\t{union}"
+                                  f"\t\t\t{copy_text(valid_until)}{event_tail}")
+            _copy(raw, Member, member_columns, members)
+            _copy(raw, history, history_columns, histories)
+            _copy(raw, MembershipEvent, event_columns, events)
