@@ -126,6 +126,12 @@ def _parse_18(number, allowed_prefixes=None):
             % {"code": number[:6]},
             code="id_address",
         )
+    return _dated_and_checked(number)
+
+
+def _dated_and_checked(number):
+    """The GB 11643 layout's common part: birth date, check character, and the gender
+    the sequence number encodes (odd for men)."""
     born = _birth_date(number)
     expected = check_character(number[:17])
     if number[17] != expected:
@@ -133,8 +139,7 @@ def _parse_18(number, allowed_prefixes=None):
             _("The check character should be %(expected)s.") % {"expected": expected},
             code="id_checksum",
         )
-    gender = "男" if int(number[16]) % 2 else "女"
-    return Document(number, born, gender)
+    return Document(number, born, "男" if int(number[16]) % 2 else "女")
 
 
 def parse_resident_id(value):
@@ -166,14 +171,7 @@ def parse_document(document_type, value):
         if re.fullmatch(r"[A-Z]{3}\d{12}", number):  # the 2004 card
             return Document(number, None, None)
         if re.fullmatch(r"9\d{16}[\dX]", number):  # the 2023 card, GB 11643 layout
-            born = _birth_date(number)
-            expected = check_character(number[:17])
-            if number[17] != expected:
-                raise ValidationError(
-                    _("The check character should be %(expected)s.") % {"expected": expected},
-                    code="id_checksum",
-                )
-            return Document(number, born, "男" if int(number[16]) % 2 else "女")
+            return _dated_and_checked(number)
         raise ValidationError(
             _("A foreigner's permanent residence ID has 3 letters and 12 digits, "
               "or 18 characters starting with 9."),
