@@ -91,7 +91,6 @@ class MemberAdmin(SpreadsheetAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     search_help_text = _("ID number, mobile, member card number, or the start of a name")
     list_select_related = ("union",)
     # Counting a large register twice per page is the slowest part of the list.
-    show_full_result_count = False
     list_per_page = 50
     autocomplete_fields = ("union", "employer", "drive")
     readonly_fields = ("status", "left_on", "leave_reason")
@@ -231,7 +230,6 @@ class MembershipEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_filter = ("kind",)
     date_hierarchy = "date"
     list_select_related = ("member", "union", "counterpart", "recorded_by")
-    show_full_result_count = False
     ordering = ("-date", "-id")
 
     def has_add_permission(self, request):

@@ -378,3 +378,16 @@ def test_organization_cannot_move_out_of_the_scope(client, tree, people):  # noq
     assert response.status_code == 200
     assert "parent" in response.context["adminform"].form.errors
     assert Organization.objects.get(pk=tree.nanen_joint.pk).parent == tree.nanen
+
+
+def test_changelist_counts_stop_at_the_cap(client, data, people, monkeypatch):  # noqa: F811
+    from organizations.admin_scoping import CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "CAP", 1)
+    client.force_login(people.superuser)
+    response = client.get(reverse("admin:members_member_changelist"))
+    assert response.status_code == 200
+    # More than one member exists, but the list counted only up to the cap.
+    assert Member.objects.count() > 1
+    assert response.context["cl"].result_count == 1
+    assert response.context["cl"].paginator.num_pages == 1
