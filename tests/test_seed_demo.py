@@ -4,6 +4,8 @@ paths and membership histories, the newspaper's proportions at a small size."""
 from collections import defaultdict
 from datetime import date
 
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -123,3 +125,15 @@ def test_membership_histories_are_consistent(demo):
         assert transfer.state == Transfer.State.ACCEPTED
         kinds = [e.kind for e in events[transfer.member_id]]
         assert MembershipEvent.Kind.TRANSFER_OUT in kinds and MembershipEvent.Kind.TRANSFER_IN in kinds
+
+
+def test_demo_city_has_the_three_kinds_of_site_of_the_newspaper(db):
+    from django.core.management import call_command
+
+    from organizations.models import CampaignTarget, DemonstrationSite
+
+    call_command("seed_demo", "--unions", "60", "--members", "300", stdout=io.StringIO())
+    provincial = DemonstrationSite.objects.filter(level=DemonstrationSite.Level.PROVINCIAL)
+    assert provincial.count() == 6
+    assert DemonstrationSite.objects.count() == 8  # two more planned (江城区, 阳东区)
+    assert CampaignTarget.objects.count() == 2

@@ -18,10 +18,22 @@ from members import demo as member_demo
 from members.models import EnrolmentDrive, Member, MembershipEvent, Transfer
 from members.statistics import members_on
 from organizations import demo as org_demo
-from organizations.models import Employer, Grant, Organization
+from organizations.demo_sites import seed_sites, seed_targets
+from organizations.models import (
+    CampaignTarget,
+    DemonstrationSite,
+    Employer,
+    Grant,
+    Organization,
+    SiteActivity,
+)
 
 # Tables emptied by --reset, children first.
-DEMO_MODELS = [MembershipEvent, Transfer, Member, EnrolmentDrive, Employer, Grant, Organization]
+DEMO_MODELS = [
+    MembershipEvent, Transfer, Member, EnrolmentDrive, SiteActivity,
+    DemonstrationSite.employers.through, DemonstrationSite, CampaignTarget, Employer, Grant,
+    Organization,
+]
 
 
 def build_demo(members=20000, unions=org_demo.BASE_UNIONS, seed=2018, progress=None):
@@ -35,11 +47,14 @@ def build_demo(members=20000, unions=org_demo.BASE_UNIONS, seed=2018, progress=N
         org_demo.save_tree(tree)
         org_demo.reset_sequences(Organization, Employer)
         counts = member_demo.save_members(rng, tree, members, progress=progress)
+        city = Organization.objects.get(pk=tree.city["id"])
+        # The 三个一批 sites and the campaign targets: a handful of rows, saved normally.
+        sites = seed_sites(rng, city, Employer.objects.filter(union__isnull=False))
+        seed_targets(city)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for model in DEMO_MODELS:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-    city = Organization.objects.get(pk=tree.city["id"])
     covered = sum(1 for e in tree.employers if e["union_id"])
     return {
         "unions": len(tree.organizations),
@@ -47,6 +62,7 @@ def build_demo(members=20000, unions=org_demo.BASE_UNIONS, seed=2018, progress=N
         "employers_covered": covered,
         "employers_uncovered": len(tree.employers) - covered,
         "uncovered_100": sum(1 for e in tree.employers if not e["union_id"] and e["employees"] >= 100),
+        "sites": len(sites),
         **counts,
         "members_2018_10_31": members_on(city, date(2018, 10, 31)),
         "seconds": round(time.perf_counter() - started, 1),
@@ -102,7 +118,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "Demo city ready in {seconds}s: {unions:,} unions ({base_unions:,} base unions), "
             "{employers_covered:,} employers covered and {employers_uncovered:,} without a union "
-            "({uncovered_100} with 100+ employees), {drives} enrolment drives, "
+            "({uncovered_100} with 100+ employees), {sites} demonstration sites, {drives} enrolment drives, "
             "{members:,} members with {events:,} membership events and {transfers:,} transfers. "
             "Members on 2018-10-31: {members_2018_10_31:,}.".format(**summary)
         )
