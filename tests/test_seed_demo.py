@@ -133,7 +133,8 @@ def test_demo_city_has_the_three_kinds_of_site_of_the_newspaper(db):
     from organizations.models import CampaignTarget, DemonstrationSite
 
     call_command("seed_demo", "--unions", "60", "--members", "300", stdout=io.StringIO())
-    provincial = DemonstrationSite.objects.filter(level=DemonstrationSite.Level.PROVINCIAL)
-    assert provincial.count() == 6
-    assert DemonstrationSite.objects.count() == 8  # two more planned (江城区, 阳东区)
+    open_sites = DemonstrationSite.objects.filter(status=DemonstrationSite.Status.OPEN)
+    assert open_sites.filter(level=DemonstrationSite.Level.PROVINCIAL).count() == 6
+    planned = DemonstrationSite.objects.filter(status=DemonstrationSite.Status.PLANNED)
+    assert sorted(site.division.code for site in planned) == ["441702", "441704"]
     assert CampaignTarget.objects.count() == 2
