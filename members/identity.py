@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from operator import mul
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -73,7 +74,8 @@ def known_local_codes():
 
 
 def check_character(first17):
-    return CHECK_CHARACTERS[sum(int(d) * w for d, w in zip(first17, WEIGHTS)) % 11]
+    # map() rather than a generator: this runs twice per row of a 100,000-row import.
+    return CHECK_CHARACTERS[sum(map(mul, map(int, first17), WEIGHTS)) % 11]
 
 
 def clean_text(value):
