@@ -15,11 +15,12 @@ import io
 import re
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from members.models import Member, MembershipEvent
+from members.models import COUNTED_FIELDS, Member, MembershipEvent
 
 BATCH = 2000  # rows per INSERT on the ORM path
 COPY_ROWS = 20000  # rows per COPY statement: bounded memory for the text sent
@@ -52,7 +53,8 @@ def _create_members(new, user):
         bulk_create_with_history(members, Member, batch_size=BATCH, default_user=user)
         MembershipEvent.objects.bulk_create([
             MembershipEvent(member=member, kind=kind, date=day, union_id=member.union_id,
-                            recorded_by=user, valid_until=valid_until)
+                            recorded_by=user, valid_until=valid_until,
+                            **member.counted_attributes())
             for member, (_values, events) in zip(members, chunk)
             for kind, day, valid_until in _event_rows(events)
         ], batch_size=BATCH)
@@ -94,9 +96,10 @@ def _copy_members(new, user):
     history_tail = f"\t{now.isoformat()}\t\t+\t{user_id}\n"
     event_columns = [MembershipEvent._meta.get_field(name).column for name in (
         "member", "kind", "date", "union", "reason", "note", "valid_until", "recorded_by",
-        "recorded_at")]
-    event_tail = f"\t{user_id}\t{now.isoformat()}\n"
+        "recorded_at", *COUNTED_FIELDS)]
+    event_tail = f"\t{user_id}\t{now.isoformat()}"
     union_index = NEW_MEMBER_FIELDS.index("union_id")
+    counted_indexes = [NEW_MEMBER_FIELDS.index(name) for name in COUNTED_FIELDS]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
@@ -112,9 +115,11 @@ def _copy_members(new, user):
                 members.append(line + "\n")
                 histories.append(line + history_tail)
                 union = copy_text(values[union_index])
+                counted = "".join(f"\t{copy_text(values[i])}" for i in counted_indexes)
                 for kind, day, valid_until in _event_rows(member_events):
                     events.append(f"{pk}\t{str(kind)}\t{day.isoformat()}\t{union}"
-                                  f"\t\t\t{copy_text(valid_until)}{event_tail}")
+                                  f"\t\t\t{copy_text(valid_until)}{event_tail}{counted}\n")
             _copy(raw, Member, member_columns, members)
-            _copy(raw, history, history_columns, histories)
+            if getattr(settings, "SIMPLE_HISTORY_ENABLED", True):  # as bulk_history_create
+                _copy(raw, history, history_columns, histories)
             _copy(raw, MembershipEvent, event_columns, events)
