@@ -109,6 +109,9 @@ MEMBER_COLUMNS = [
 EVENT_COLUMNS = [
     "id", "member_id", "kind", "date", "union_id", "counterpart_id", "reason", "note",
     "valid_until", "recorded_by_id", "recorded_at",
+    # The member's counted attributes, copied onto each event (MembershipEvent docstring).
+    "gender", "is_migrant_worker", "is_truck_driver", "is_courier", "is_delivery_rider",
+    "is_ride_hailing_driver", "is_construction_worker",
 ]
 TRANSFER_COLUMNS = [
     "id", "member_id", "from_union_id", "to_union_id", "date", "reason", "state",
@@ -478,12 +481,14 @@ class MemberGenerator:
                 "construction_worker" in flags,
                 drive["id"] if drive else None, "", _stamp(joined, rng), None,
             ])
+            counted = members[-1][MEMBER_COLUMNS.index("gender")], *members[-1][
+                MEMBER_COLUMNS.index("is_migrant_worker"):MEMBER_COLUMNS.index("drive_id")]
             for index, (kind, day, at, counterpart, reason) in enumerate(history):
                 valid_until = history[index + 1][1] if index + 1 < len(history) else None
                 events.append([
                     event_id, member_id, kind, day, at["id"],
                     counterpart["id"] if counterpart else None, reason, "", valid_until, None,
-                    _stamp(day, rng),
+                    _stamp(day, rng), *counted,
                 ])
                 event_id += 1
             member_id += 1

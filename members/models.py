@@ -37,6 +37,11 @@ class Category(models.TextChoices):
         return f"is_{self.value}"
 
 
+# The member attributes the statistics count by. MembershipEvent carries a copy of them
+# (see its docstring), so counting members on a day needs no join to the member table.
+COUNTED_FIELDS = ("gender",) + tuple(category.field for category in Category)
+
+
 class MemberQuerySet(models.QuerySet):
     def visible_to(self, user):
         from organizations.access import scope_filter
@@ -190,6 +195,19 @@ class Member(models.Model):
     def __str__(self):
         return f"{self.name}（{self.masked_id_number}）"
 
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if not adding and (update_fields is None or set(update_fields) & set(COUNTED_FIELDS)):
+            # Keep the copies on the member's events in step (MembershipEvent docstring);
+            # only events that differ are written, so an ordinary save writes nothing.
+            counted = self.counted_attributes()
+            MembershipEvent.objects.filter(member_id=self.pk).exclude(**counted).update(**counted)
+
+    def counted_attributes(self):
+        return {name: getattr(self, name) for name in COUNTED_FIELDS}
+
     MINIMUM_AGE = 16  # the legal working age; younger people cannot join a union
 
     def clean(self):
@@ -276,17 +294,53 @@ class MembershipEventQuerySet(models.QuerySet):
         """The event that describes each member's state on ``day``: the latest event on or
         before it. Every event knows when the next one replaced it (``valid_until``), so
         this is a plain range filter rather than a per-member subquery."""
-        return self.filter(Q(valid_until__isnull=True) | Q(valid_until__gt=day), date__lte=day)
+        return self.filter(self.in_effect_q(day))
 
     def members_on(self, day):
-        return self.in_effect_on(day).filter(kind__in=MembershipEvent.MEMBER_KINDS)
+        return self.filter(self.members_on_q(day))
+
+    @staticmethod
+    def in_effect_q(day):
+        return Q(date__lte=day) & (Q(valid_until__isnull=True) | Q(valid_until__gt=day))
+
+    @staticmethod
+    def members_on_q(day):
+        """``members_on`` as a Q, for conditional aggregates."""
+        return MembershipEventQuerySet.in_effect_q(day) & Q(kind__in=MembershipEvent.MEMBER_KINDS)
+
+    def copy_member_attributes(self):
+        """Set-based repair of the copied member attributes of these events: after a
+        bulk update of members that bypassed ``Member.save`` (``QuerySet.update``,
+        ``bulk_update``). Writes only the events that differ; returns their number."""
+        member = Member.objects.filter(pk=models.OuterRef("member_id"))
+        stale = Q()
+        for name in COUNTED_FIELDS:
+            stale |= ~Q(**{name: models.F(f"member__{name}")})
+        return self.filter(stale).update(
+            **{name: models.Subquery(member.values(name)[:1]) for name in COUNTED_FIELDS}
+        )
 
 
 class MembershipEvent(models.Model):
     """A dated change of membership (会籍变化) at one union: 入会, 转入, 保留, 转出, 除名,
     退会 (the register's list) and death. The member's state on any day is the latest
     event on or before it; ``valid_until`` is the date of the member's next event, set
-    when that event is recorded, so "members on 2018-10-31" is one range query."""
+    when that event is recorded, so "members on 2018-10-31" is one range query.
+
+    The event also carries a copy of the member's counted attributes (``gender`` and the
+    category flags, ``COUNTED_FIELDS``), so the statistics count women, migrant workers,
+    truck drivers… among a million members without joining the member table. The copy
+    always equals the member's current values (like the statistics before the copy, a
+    past day counts today's attributes). Who keeps it in step:
+
+    * ``save()`` of a new event copies them from its member (``services`` records every
+      change this way);
+    * ``Member.save()`` rewrites them on the member's events when they changed;
+    * writers that bypass ``save()`` — ``bulk_create``, COPY (the import's
+      ``members.spreadsheets.bulk``, the demo generator ``members.demo``), and
+      ``QuerySet.update``/``bulk_update`` of members (the import's updates) — write the
+      values themselves or call ``copy_member_attributes()`` on the events afterwards.
+    """
 
     class Kind(models.TextChoices):
         JOIN = "join", _("Joined")
@@ -310,8 +364,10 @@ class MembershipEvent(models.Model):
     )
     kind = models.CharField(_("change"), max_length=12, choices=Kind.choices)
     date = models.DateField(_("date"))
+    # No index of its own: event_union_date_idx starts with the union.
     union = models.ForeignKey(
-        Organization, models.PROTECT, related_name="membership_events", verbose_name=_("union")
+        Organization, models.PROTECT, related_name="membership_events", verbose_name=_("union"),
+        db_index=False,
     )
     counterpart = models.ForeignKey(
         Organization, models.PROTECT, null=True, blank=True, related_name="+",
@@ -327,6 +383,18 @@ class MembershipEvent(models.Model):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    # The member's counted attributes (COUNTED_FIELDS), copied: see the docstring.
+    gender = models.CharField(_("gender"), max_length=1, blank=True, editable=False)
+    is_migrant_worker = models.BooleanField(
+        Category.MIGRANT_WORKER.label, default=False, editable=False)
+    is_truck_driver = models.BooleanField(Category.TRUCK_DRIVER.label, default=False, editable=False)
+    is_courier = models.BooleanField(Category.COURIER.label, default=False, editable=False)
+    is_delivery_rider = models.BooleanField(
+        Category.DELIVERY_RIDER.label, default=False, editable=False)
+    is_ride_hailing_driver = models.BooleanField(
+        Category.RIDE_HAILING_DRIVER.label, default=False, editable=False)
+    is_construction_worker = models.BooleanField(
+        Category.CONSTRUCTION_WORKER.label, default=False, editable=False)
 
     objects = MembershipEventQuerySet.as_manager()
 
@@ -336,7 +404,12 @@ class MembershipEvent(models.Model):
         verbose_name_plural = _("membership changes")
         indexes = [
             models.Index(fields=["date", "valid_until"], name="event_validity_idx"),
-            models.Index(fields=["union", "date"], name="event_union_date_idx"),
+            # A town's statistics read its unions' events from this index alone (an
+            # index-only scan on PostgreSQL: what they count is included).
+            models.Index(
+                fields=["union", "date"], name="event_union_date_idx",
+                include=["valid_until", "kind", *COUNTED_FIELDS],
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -347,6 +420,12 @@ class MembershipEvent(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            for name, value in self.member.counted_attributes().items():
+                setattr(self, name, value)
+        super().save(*args, **kwargs)
 
     @property
     def register_type(self):

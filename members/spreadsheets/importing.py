@@ -27,7 +27,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from members.forms import existing_membership_message
 from members.identity import DocumentType, looks_mangled_by_excel, parse_document
-from members.models import Category, Member, MembershipEvent
+from members.models import COUNTED_FIELDS, Category, Member, MembershipEvent
 from members.spreadsheets import columns as cols
 from members.spreadsheets.bulk import NEW_MEMBER_FIELDS, insert_members
 from members.spreadsheets.reading import (
@@ -744,6 +744,12 @@ class MemberImporter(Importer):
                 [member for member, _changed in updated], Member, fields,
                 batch_size=BATCH, default_user=user,
             )
+            if set(fields) & set(COUNTED_FIELDS):  # bulk_update bypasses Member.save
+                ids = [member.pk for member, changed in updated if set(changed) & set(COUNTED_FIELDS)]
+                for start in range(0, len(ids), BATCH):
+                    MembershipEvent.objects.filter(
+                        member_id__in=ids[start:start + BATCH]
+                    ).copy_member_attributes()
 
 
 # --- employers -----------------------------------------------------------------------
