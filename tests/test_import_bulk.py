@@ -1,0 +1,67 @@
+"""The bulk write of an import (members.spreadsheets.bulk: COPY on PostgreSQL, the ORM
+on SQLite): the same member, history and event rows either way, awkward text intact,
+and nothing at all when the file has an error."""
+
+from datetime import date
+
+import pytest
+
+from members.models import Member, MembershipEvent
+from members.spreadsheets.importing import run_import
+from tests.people import people, tree  # noqa: F401
+from tests.test_import import HEADER, member_row, resident_id, xlsx
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+AWKWARD_NOTES = "tab\there\nnew line \\N back\\slash\n'quoted' 「」"
+HEADER_PLUS = HEADER + ["状态变更日期", "备注"]
+
+
+def rows():
+    return [member_row(1) + ["", AWKWARD_NOTES],
+            member_row(2, 状态="退会") + ["2020-01-31", ""],
+            member_row(3, 会员证号="C-3") + ["", r"\N"]]
+
+
+@pytest.mark.django_db
+def test_new_members_history_and_events(tree, people):
+    data = xlsx(rows(), header=HEADER_PLUS)
+    dry = run_import("members", data, people.superuser)
+    assert dry.ok and dry.new == 3 and Member.objects.count() == 0
+    result = run_import("members", data, people.superuser, commit=True)
+    assert result.committed, [str(e) for e in result.errors]
+    first = Member.objects.get(id_number=resident_id(1))
+    assert first.notes == AWKWARD_NOTES
+    assert Member.objects.get(id_number=resident_id(3)).notes == r"\N"
+    assert Member.objects.get(id_number=resident_id(3)).card_number == "C-3"
+    assert Member.objects.get(id_number=resident_id(2)).notes == ""
+    assert set(Member.objects.values_list("created_by", flat=True)) == {people.superuser.pk}
+
+    history = Member.history.model.objects.order_by("id")
+    assert history.count() == 3
+    assert {(h.history_type, h.history_user_id) for h in history} == {("+", people.superuser.pk)}
+    for record in history:
+        member = Member.objects.get(pk=record.id)
+        assert (record.name, record.id_number, record.union_id, record.status, record.notes) == (
+            member.name, member.id_number, member.union_id, member.status, member.notes)
+
+    left = Member.objects.get(id_number=resident_id(2))
+    assert left.status == "left" and left.left_on == date(2020, 1, 31)
+    assert list(left.events.values_list("kind", "date", "valid_until", "union", "recorded_by")) == [
+        ("join", date(2016, 5, 3), date(2020, 1, 31), left.union_id, people.superuser.pk),
+        ("leave", date(2020, 1, 31), None, left.union_id, people.superuser.pk),
+    ]
+    assert MembershipEvent.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_one_bad_row_writes_nothing(tree, people):
+    bad = rows() + [member_row(4, 入会日期="2016-13-45") + ["", ""]]
+    result = run_import("members", xlsx(bad, header=HEADER_PLUS), people.superuser, commit=True)
+    assert not result.committed and result.new == 3 and result.error_rows == 1
+    assert Member.objects.count() == 0 and MembershipEvent.objects.count() == 0
+    assert Member.history.model.objects.count() == 0
