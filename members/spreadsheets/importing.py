@@ -28,6 +28,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from members.forms import existing_membership_message
 from members.identity import DocumentType, looks_mangled_by_excel, parse_document
 from members.models import COUNTED_FIELDS, Category, Member, MembershipEvent
+from members.services import STATUS_AFTER
 from members.spreadsheets import columns as cols
 from members.spreadsheets.bulk import NEW_MEMBER_FIELDS, insert_members
 from members.spreadsheets.reading import (
@@ -439,13 +440,6 @@ def _copy(instance):
 # --- members -------------------------------------------------------------------------
 
 Kind = MembershipEvent.Kind
-STATUS_FOR_EVENT = {
-    Kind.RETAIN: Member.Status.RETAINED,
-    Kind.TRANSFER_OUT: Member.Status.TRANSFERRED_OUT,
-    Kind.STRIKE_OFF: Member.Status.STRUCK_OFF,
-    Kind.LEAVE: Member.Status.LEFT,
-    Kind.DEATH: Member.Status.DECEASED,
-}
 MEMBER_TEXT_FIELDS = ("name", "native_place", "household_place", "notes")
 MEMBER_CODE_FIELDS = {
     name: cols.column(cols.MEMBERS, name).codes
@@ -647,7 +641,7 @@ class MemberImporter(Importer):
                     self.error(row, "status_date", _("The date lies before the join date."))
                     return None
                 events.append((status_event, status_date))
-                member.status = STATUS_FOR_EVENT[status_event]
+                member.status = STATUS_AFTER[status_event]
                 if status_event != Kind.RETAIN:
                     member.left_on = status_date
         return member, events
@@ -717,7 +711,7 @@ class MemberImporter(Importer):
                        % {"value": text, "values": "、".join(cols.column(cols.MEMBERS, "status").codes)})
             return None, None
         if current is not None:
-            wanted_status = STATUS_FOR_EVENT[wanted] if wanted else Member.Status.ACTIVE
+            wanted_status = STATUS_AFTER[wanted] if wanted else Member.Status.ACTIVE
             if "status" in values and wanted_status != current.status:
                 self.error(row, "status", _(
                     "The register has this member as %(status)s; record the change on the "
