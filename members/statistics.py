@@ -13,8 +13,10 @@ date they were unionised, so headcounts are today's.
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Case, CharField, Count, IntegerField, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, Substr
+from django.db.models import (
+    Case, CharField, Count, F, IntegerField, Q, Subquery, Sum, Value, When,
+)
+from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
 from members.models import Category, MembershipEvent
@@ -92,27 +94,47 @@ class Report:
 
 
 def _member_figures():
+    # The event's own copy of the member's gender and categories: no member join.
+    # Counting the (never null) date rather than the id: every column read is then in
+    # event_union_date_idx, so a town's figures come from an index-only scan.
     figures = {
-        "members": Count("id"),
-        "women_members": Count("id", filter=Q(member__gender="女")),
-        "migrant_members": Count("id", filter=Q(member__is_migrant_worker=True)),
-        "retained_members": Count("id", filter=Q(kind=MembershipEvent.Kind.RETAIN)),
+        "members": Count("date"),
+        "women_members": Count("date", filter=Q(gender="女")),
+        "migrant_members": Count("date", filter=Q(is_migrant_worker=True)),
+        "retained_members": Count("date", filter=Q(kind=MembershipEvent.Kind.RETAIN)),
     }
     for category in Category:
         if category != Category.MIGRANT_WORKER:
-            figures[f"{category.value}_members"] = Count(
-                "id", filter=Q(**{f"member__{category.field}": True})
-            )
+            figures[f"{category.value}_members"] = Count("date", filter=Q(**{category.field: True}))
     return figures
+
+
+def _in_subtree(root):
+    """Rows whose union lies in ``root``'s subtree. Below the city, through the subtree's
+    union ids, so the union indexes drive the query and a town reads only its unions'
+    entries. The city is every row: there the union's path (joined anyway for the
+    grouping) is enough, where a semi-join would cost a lookup per row for nothing."""
+    if root.parent_id is None:
+        return Q(union__path__startswith=root.path)
+    return Q(union_id__in=Subquery(Organization.objects.subtree(root).order_by().values("id")))
+
+
+def _employers_in(root):
+    """``Employer.objects.in_area(root)`` as two disjoint parts, each served by an index:
+    the employers the subtree's unions cover, and those without a union (which only area
+    federations count). With the OR in one query every employer in the city is read."""
+    employers = Employer.objects.in_area(root)
+    return [employers.filter(_in_subtree(root)), employers.filter(union__isnull=True)]
 
 
 class _Keys:
     """How rows are keyed for one grouping: a database expression per table, and the
     labels of the keys."""
 
-    def __init__(self, root, grouping):
+    def __init__(self, root, grouping, divisions):
         self.root = root
         self.grouping = grouping
+        self.division_codes = {division.pk: division.code for division in divisions}
         if grouping == BY_UNION:
             self.children = {
                 child.path: child
@@ -123,14 +145,21 @@ class _Keys:
         elif grouping not in GROUPINGS:
             raise ValueError(f"unknown grouping {grouping!r}")
 
-    def for_union(self, union_path, division_code):
-        """Key expression for rows reached through a union (its path and division code
-        lookups)."""
+    def for_union(self, to_union=""):
+        """Group expression for rows reached through a union (``to_union`` leads from the
+        counted model to it): the union's path prefix, or its division's id, which
+        ``key`` turns into the county or town code — no join to the divisions for each
+        of a million events."""
         if self.grouping == BY_UNION:
-            return Substr(union_path, 1, len(self.root.path) + STEP)
-        if self.grouping == BY_COUNTY:
-            return Substr(division_code, 1, 6)
-        return Coalesce(division_code, Value(""))
+            return Substr(f"{to_union}path", 1, len(self.root.path) + STEP)
+        return F(f"{to_union}division_id")
+
+    def key(self, group):
+        """The row key of a ``for_union`` group."""
+        if self.grouping == BY_UNION:
+            return group
+        code = self.division_codes[group]
+        return code[:6] if self.grouping == BY_COUNTY else code
 
     def for_employer(self):
         if self.grouping == BY_COUNTY:
@@ -167,7 +196,8 @@ def breakdown(root, day, grouping=BY_UNION, since=None):
     (exclusive); it defaults to the last day of the previous year, so "new this year"
     includes 1 January."""
     since = since or date(day.year - 1, 12, 31)
-    keys = _Keys(root, grouping)
+    divisions = {d.code: d for d in Division.objects.all()}
+    keys = _Keys(root, grouping, divisions.values())
     rows = {}
 
     def add(key, values):
@@ -176,35 +206,34 @@ def breakdown(root, day, grouping=BY_UNION, since=None):
         for name, value in values.items():
             rows[key].figures[name] += value or 0
 
-    divisions = {d.code: d for d in Division.objects.all()}
     if grouping == BY_UNION:
         for path in keys.children:
             rows[path] = keys.row(path, divisions)
 
-    events = MembershipEvent.objects.filter(union__path__startswith=root.path)
+    events = MembershipEvent.objects.filter(_in_subtree(root))
     for values in (
         events.members_on(day)
-        .annotate(group=keys.for_union("union__path", "union__division__code"))
+        .annotate(group=keys.for_union("union__"))
         .values("group")
         .annotate(**_member_figures())
         .order_by()
     ):
-        add(values.pop("group"), values)
+        add(keys.key(values.pop("group")), values)
 
     for values in (
         events.filter(kind=MembershipEvent.Kind.JOIN, date__gt=since, date__lte=day)
-        .annotate(group=keys.for_union("union__path", "union__division__code"))
+        .annotate(group=keys.for_union("union__"))
         .values("group")
         .annotate(new_members=Count("id"))
         .order_by()
     ):
-        add(values.pop("group"), values)
+        add(keys.key(values.pop("group")), values)
 
     unions = Organization.objects.subtree(root).base_unions().filter(
         Q(founded_on__isnull=True) | Q(founded_on__lte=day)
     )
     for values in (
-        unions.annotate(group=keys.for_union("path", "division__code"))
+        unions.annotate(group=keys.for_union())
         .values("group")
         .annotate(
             base_unions=Count("id"),
@@ -213,27 +242,29 @@ def breakdown(root, day, grouping=BY_UNION, since=None):
         )
         .order_by()
     ):
-        add(values.pop("group"), values)
+        add(keys.key(values.pop("group")), values)
 
     covered = Q(union__isnull=False) & (Q(unionized_on__isnull=True) | Q(unionized_on__lte=day))
-    employers = Employer.objects.in_area(root)
-    for values in (
-        employers.annotate(group=keys.for_employer())
-        .values("group")
-        .annotate(
-            employers=Count("id"),
-            employers_covered=Count("id", filter=covered),
-            employers_25=Count("id", filter=Q(employees__gte=25)),
-            employers_25_covered=Count("id", filter=covered & Q(employees__gte=25)),
-            employers_100=Count("id", filter=Q(employees__gte=100)),
-            employers_100_covered=Count("id", filter=covered & Q(employees__gte=100)),
-            employees=Sum("employees", filter=covered, output_field=IntegerField()),
-            women_employees=Sum("women_employees", filter=covered, output_field=IntegerField()),
-            migrant_employees=Sum("migrant_employees", filter=covered, output_field=IntegerField()),
-        )
-        .order_by()
-    ):
-        add(values.pop("group"), values)
+    for employers in _employers_in(root):
+        for values in (
+            employers.annotate(group=keys.for_employer())
+            .values("group")
+            .annotate(
+                employers=Count("id"),
+                employers_covered=Count("id", filter=covered),
+                employers_25=Count("id", filter=Q(employees__gte=25)),
+                employers_25_covered=Count("id", filter=covered & Q(employees__gte=25)),
+                employers_100=Count("id", filter=Q(employees__gte=100)),
+                employers_100_covered=Count("id", filter=covered & Q(employees__gte=100)),
+                employees=Sum("employees", filter=covered, output_field=IntegerField()),
+                women_employees=Sum("women_employees", filter=covered, output_field=IntegerField()),
+                migrant_employees=Sum(
+                    "migrant_employees", filter=covered, output_field=IntegerField()
+                ),
+            )
+            .order_by()
+        ):
+            add(values.pop("group"), values)
 
     ordered = sorted(rows.values(), key=lambda row: (row.key != root.path, row.key))
     total = Row("", _("Total"), organization=root)
@@ -245,6 +276,4 @@ def breakdown(root, day, grouping=BY_UNION, since=None):
 
 def members_on(root, day):
     """How many people were members of ``root``'s subtree on ``day``."""
-    return (
-        MembershipEvent.objects.members_on(day).filter(union__path__startswith=root.path).count()
-    )
+    return MembershipEvent.objects.filter(_in_subtree(root)).members_on(day).count()
