@@ -403,7 +403,12 @@ class MembershipEvent(models.Model):
         verbose_name = _("membership change")
         verbose_name_plural = _("membership changes")
         indexes = [
-            models.Index(fields=["date", "valid_until"], name="event_validity_idx"),
+            # Also the statistics' new members (the joins in a period, per union) read
+            # from this index alone: kind and union included.
+            models.Index(
+                fields=["date", "valid_until"], name="event_validity_idx",
+                include=["kind", "union"],
+            ),
             # A town's statistics read its unions' events from this index alone (an
             # index-only scan on PostgreSQL: what they count is included).
             models.Index(

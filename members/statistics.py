@@ -10,9 +10,11 @@ people who had joined by then and had not left. Employers are not versioned beyo
 date they were unionised, so headcounts are today's.
 """
 
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import connections, transaction
 from django.db.models import (
     Case, CharField, Count, F, IntegerField, Q, Subquery, Sum, Value, When,
 )
@@ -96,7 +98,7 @@ class Report:
 def _member_figures():
     # The event's own copy of the member's gender and categories: no member join.
     # Counting the (never null) date rather than the id: every column read is then in
-    # event_union_date_idx, so a town's figures come from an index-only scan.
+    # event_union_date_idx, so the events are read from that index alone.
     figures = {
         "members": Count("date"),
         "women_members": Count("date", filter=Q(gender="女")),
@@ -109,6 +111,82 @@ def _member_figures():
     return figures
 
 
+def _event_figures(root, day, since, keys):
+    """The member figures and the new members of ``root``'s subtree: ``(group, figures)``
+    per ``keys.for_union`` group."""
+    events = MembershipEvent.objects.all()
+    if root.parent_id is not None:
+        # Below the city, through the subtree's union ids: a town reads only its unions'
+        # index entries. The city reads every event: the join to the unions narrows.
+        events = events.filter(_in_subtree(root))
+    yield from _per_union(root, keys, events.members_on(day), _member_figures())
+    yield from _per_union(
+        root, keys,
+        events.filter(kind=MembershipEvent.Kind.JOIN, date__gt=since, date__lte=day),
+        {"new_members": Count("date")},
+    )
+
+
+def _per_union(root, keys, events, figures):
+    """``figures`` of ``events`` per ``keys.for_union`` group. The events are counted
+    per union in SQL (on PostgreSQL in the order of event_union_date_idx, index-only:
+    no per-event join to the unions and no path prefix computed per event); only those
+    counts, one row per union, are joined to the unions and summed per group.
+    ``planner``: PostgreSQL settings for this one statement (put back afterwards)."""
+    per_union = events.values("union_id").annotate(**figures).order_by()
+    inner, params = per_union.query.sql_with_params()
+    connection = connections[per_union.db]
+    quote = connection.ops.quote_name
+    group = "SUBSTR(u.path, 1, %s)" if keys.grouping == BY_UNION else "u.division_id"
+    sums = ", ".join(f"CAST(SUM(e.{quote(name)}) AS INTEGER)" for name in figures)
+    sql = (
+        f"SELECT {group}, {sums} FROM ({inner}) e "
+        f"JOIN {quote(Organization._meta.db_table)} u ON u.id = e.union_id "
+        f"WHERE u.path LIKE %s GROUP BY 1"
+    )
+    params = (
+        ([len(root.path) + STEP] if keys.grouping == BY_UNION else [])
+        + list(params) + [root.path + "%"]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        results = cursor.fetchall()
+    names = list(figures)
+    return [(result[0], dict(zip(names, result[1:]))) for result in results]
+
+
+# PostgreSQL settings while a breakdown's queries run. The planner prices a parallel hash
+# aggregate of the events per union below the index-ordered one, but at 1M members it
+# spills (60,000 groups of 9 counts) and takes twice as long; JIT compiles for 40-50 ms
+# to save nothing (bench/RESULTS.md).
+PLANNER = {"enable_hashagg": "off", "jit": "off"}
+
+
+@contextmanager
+def _planner(using):
+    """``PLANNER`` for the queries run inside, put back afterwards (one query each way;
+    in a transaction, which ``set_config(..., true)`` needs)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    names = list(PLANNER)
+    outer = nullcontext() if connection.in_atomic_block else transaction.atomic(using=using)
+    with outer, connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT " + ", ".join(["current_setting(%s)"] * len(names)
+                                  + ["set_config(%s, %s, true)"] * len(names)),
+            [*names, *(part for name in names for part in (name, PLANNER[name]))],
+        )
+        before = cursor.fetchone()[:len(names)]
+        yield
+        # Not on an error: the transaction is then rolled back, and the settings with it.
+        cursor.execute(
+            "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(names)),
+            [part for name, value in zip(names, before) for part in (name, value)],
+        )
+
+
 def _in_subtree(root):
     """Rows whose union lies in ``root``'s subtree. Below the city, through the subtree's
     union ids, so the union indexes drive the query and a town reads only its unions'
@@ -119,12 +197,47 @@ def _in_subtree(root):
     return Q(union_id__in=Subquery(Organization.objects.subtree(root).order_by().values("id")))
 
 
-def _employers_in(root):
-    """``Employer.objects.in_area(root)`` as two disjoint parts, each served by an index:
-    the employers the subtree's unions cover, and those without a union (which only area
-    federations count). With the OR in one query every employer in the city is read."""
-    employers = Employer.objects.in_area(root)
-    return [employers.filter(_in_subtree(root)), employers.filter(union__isnull=True)]
+def _employer_figures(root, day, keys):
+    """The employer figures of ``root``'s area: ``(group, figures)`` per
+    ``keys.for_employer`` group (by child union: per ``keys.for_union`` group for the
+    employers with a union). ``Employer.objects.in_area(root)`` is read in two disjoint
+    parts, each served by an index: the employers the subtree's unions cover, and those
+    without a union (which only area federations count). With the OR in one query every
+    employer in the city is read."""
+    covered = Q(union__isnull=False) & (Q(unionized_on__isnull=True) | Q(unionized_on__lte=day))
+    figures = {
+        "employers": Count("id"),
+        "employers_covered": Count("id", filter=covered),
+        "employers_25": Count("id", filter=Q(employees__gte=25)),
+        "employers_25_covered": Count("id", filter=covered & Q(employees__gte=25)),
+        "employers_100": Count("id", filter=Q(employees__gte=100)),
+        "employers_100_covered": Count("id", filter=covered & Q(employees__gte=100)),
+        "employees": Sum("employees", filter=covered, output_field=IntegerField()),
+        "women_employees": Sum("women_employees", filter=covered, output_field=IntegerField()),
+        "migrant_employees": Sum("migrant_employees", filter=covered, output_field=IntegerField()),
+    }
+    with_union = Employer.objects.filter(union__isnull=False)
+    if root.parent_id is not None:
+        with_union = with_union.filter(_in_subtree(root))
+    if keys.grouping == BY_UNION:
+        # Grouped by union and only then by child union, like the members: no path
+        # prefix per employer.
+        yield from _per_union(root, keys, with_union, figures)
+    else:
+        if root.parent_id is None:
+            with_union = with_union.filter(_in_subtree(root))
+        yield from _grouped(with_union, keys.for_employer(), figures)
+    if root.kind in (Organization.Kind.CITY, Organization.Kind.COUNTY, Organization.Kind.TOWN):
+        without_union = Employer.objects.filter(
+            union__isnull=True, division__code__startswith=root.division.prefix)
+        yield from _grouped(without_union, keys.for_employer(), figures)
+
+
+def _grouped(queryset, group, figures):
+    for values in (
+        queryset.annotate(group=group).values("group").annotate(**figures).order_by()
+    ):
+        yield values.pop("group"), values
 
 
 class _Keys:
@@ -155,17 +268,18 @@ class _Keys:
         return F(f"{to_union}division_id")
 
     def key(self, group):
-        """The row key of a ``for_union`` group."""
+        """The row key of a ``for_union`` or ``for_employer`` group."""
         if self.grouping == BY_UNION:
             return group
         code = self.division_codes[group]
         return code[:6] if self.grouping == BY_COUNTY else code
 
     def for_employer(self):
-        if self.grouping == BY_COUNTY:
-            return Substr("division__code", 1, 6)
-        if self.grouping == BY_TOWN:
-            return Substr("division__code", 1, 9)
+        """Group expression for employers: their own division's id (turned into a
+        county or town code by ``key``), or by child union, the child union covering
+        them or, for those without a union, the child federation of their area."""
+        if self.grouping != BY_UNION:
+            return F("division_id")
         # An employer without a union belongs to the child federation of its area.
         by_division = [
             When(division__code__startswith=child.division.prefix, then=Value(path))
@@ -210,61 +324,27 @@ def breakdown(root, day, grouping=BY_UNION, since=None):
         for path in keys.children:
             rows[path] = keys.row(path, divisions)
 
-    events = MembershipEvent.objects.filter(_in_subtree(root))
-    for values in (
-        events.members_on(day)
-        .annotate(group=keys.for_union("union__"))
-        .values("group")
-        .annotate(**_member_figures())
-        .order_by()
-    ):
-        add(keys.key(values.pop("group")), values)
+    with _planner(MembershipEvent.objects.db):
+        for group, values in _event_figures(root, day, since, keys):
+            add(keys.key(group), values)
 
-    for values in (
-        events.filter(kind=MembershipEvent.Kind.JOIN, date__gt=since, date__lte=day)
-        .annotate(group=keys.for_union("union__"))
-        .values("group")
-        .annotate(new_members=Count("id"))
-        .order_by()
-    ):
-        add(keys.key(values.pop("group")), values)
-
-    unions = Organization.objects.subtree(root).base_unions().filter(
-        Q(founded_on__isnull=True) | Q(founded_on__lte=day)
-    )
-    for values in (
-        unions.annotate(group=keys.for_union())
-        .values("group")
-        .annotate(
-            base_unions=Count("id"),
-            non_public_unions=Count("id", filter=Q(is_non_public=True)),
-            new_base_unions=Count("id", filter=Q(founded_on__gt=since)),
+        unions = Organization.objects.subtree(root).base_unions().filter(
+            Q(founded_on__isnull=True) | Q(founded_on__lte=day)
         )
-        .order_by()
-    ):
-        add(keys.key(values.pop("group")), values)
-
-    covered = Q(union__isnull=False) & (Q(unionized_on__isnull=True) | Q(unionized_on__lte=day))
-    for employers in _employers_in(root):
         for values in (
-            employers.annotate(group=keys.for_employer())
+            unions.annotate(group=keys.for_union())
             .values("group")
             .annotate(
-                employers=Count("id"),
-                employers_covered=Count("id", filter=covered),
-                employers_25=Count("id", filter=Q(employees__gte=25)),
-                employers_25_covered=Count("id", filter=covered & Q(employees__gte=25)),
-                employers_100=Count("id", filter=Q(employees__gte=100)),
-                employers_100_covered=Count("id", filter=covered & Q(employees__gte=100)),
-                employees=Sum("employees", filter=covered, output_field=IntegerField()),
-                women_employees=Sum("women_employees", filter=covered, output_field=IntegerField()),
-                migrant_employees=Sum(
-                    "migrant_employees", filter=covered, output_field=IntegerField()
-                ),
+                base_unions=Count("id"),
+                non_public_unions=Count("id", filter=Q(is_non_public=True)),
+                new_base_unions=Count("id", filter=Q(founded_on__gt=since)),
             )
             .order_by()
         ):
-            add(values.pop("group"), values)
+            add(keys.key(values.pop("group")), values)
+
+        for group, values in _employer_figures(root, day, keys):
+            add(keys.key(group), values)
 
     ordered = sorted(rows.values(), key=lambda row: (row.key != root.path, row.key))
     total = Row("", _("Total"), organization=root)
