@@ -111,48 +111,66 @@ def _member_figures():
     return figures
 
 
-def _event_figures(root, day, since, keys):
-    """The member figures and the new members of ``root``'s subtree: ``(group, figures)``
-    per ``keys.for_union`` group."""
+def _event_parts(root, day, since):
+    """The member figures and the new members of ``root``'s subtree, as ``_per_union``
+    parts."""
     events = MembershipEvent.objects.all()
     if root.parent_id is not None:
         # Below the city, through the subtree's union ids: a town reads only its unions'
         # index entries. The city reads every event: the join to the unions narrows.
         events = events.filter(_in_subtree(root))
-    yield from _per_union(root, keys, events.members_on(day), _member_figures())
-    yield from _per_union(
-        root, keys,
-        events.filter(kind=MembershipEvent.Kind.JOIN, date__gt=since, date__lte=day),
-        {"new_members": Count("date")},
-    )
+    return [
+        (events.members_on(day), _member_figures()),
+        (events.filter(kind=MembershipEvent.Kind.JOIN, date__gt=since, date__lte=day),
+         {"new_members": Count("date")}),
+    ]
 
 
-def _per_union(root, keys, events, figures):
-    """``figures`` of ``events`` per ``keys.for_union`` group. The events are counted
-    per union in SQL (on PostgreSQL in the order of event_union_date_idx, index-only:
-    no per-event join to the unions and no path prefix computed per event); only those
-    counts, one row per union, are joined to the unions and summed per group.
-    ``planner``: PostgreSQL settings for this one statement (put back afterwards)."""
-    per_union = events.values("union_id").annotate(**figures).order_by()
-    inner, params = per_union.query.sql_with_params()
-    connection = connections[per_union.db]
+def _per_union(root, day, since, keys, parts):
+    """The base unions, and the figures of each ``(queryset, figures)`` part, per
+    child union, county or town (``keys.key``), in one statement: each part is counted per union in SQL
+    (the events on PostgreSQL in the order of event_union_date_idx, index-only: no
+    per-event join to the unions and no path prefix computed per event); only those
+    counts, one row per union, are joined to the subtree's unions, which count
+    themselves, and summed per group. Yields ``(group, figures)``."""
+    connection = connections[Organization.objects.db]
     quote = connection.ops.quote_name
     group = "SUBSTR(u.path, 1, %s)" if keys.grouping == BY_UNION else "u.division_id"
-    sums = ", ".join(f"CAST(SUM(e.{quote(name)}) AS INTEGER)" for name in figures)
+    params = [len(root.path) + STEP] if keys.grouping == BY_UNION else []
+    # The union itself: a base union founded by ``day`` (or on an unknown date).
+    day_value, since_value = (connection.ops.adapt_datefield_value(d) for d in (day, since))
+    base = "u.kind IN (%s, %s) AND (u.founded_on IS NULL OR u.founded_on <= %s)"
+    base_params = [*Organization.BASE_KINDS, day_value]
+    names = ["base_unions", "non_public_unions", "new_base_unions"]
+    sums = [
+        f"SUM(CASE WHEN {base} THEN 1 ELSE 0 END)",
+        f"SUM(CASE WHEN {base} AND u.is_non_public THEN 1 ELSE 0 END)",
+        f"SUM(CASE WHEN {base} AND u.founded_on > %s THEN 1 ELSE 0 END)",
+    ]
+    params += [*base_params, *base_params, *base_params, since_value]
+    joins, params_joins, found, params_found = [], [], [f"({base})"], base_params
+    for number, (queryset, figures) in enumerate(parts):
+        inner, inner_params = (
+            queryset.values("union_id").annotate(**figures).order_by().query.sql_with_params()
+        )
+        alias = f"p{number}"
+        joins.append(f"LEFT JOIN ({inner}) {alias} ON {alias}.union_id = u.id")
+        params_joins += inner_params
+        found.append(f"{alias}.union_id IS NOT NULL")
+        for name in figures:
+            names.append(name)
+            sums.append(f"CAST(SUM({alias}.{quote(name)}) AS INTEGER)")
     sql = (
-        f"SELECT {group}, {sums} FROM ({inner}) e "
-        f"JOIN {quote(Organization._meta.db_table)} u ON u.id = e.union_id "
-        f"WHERE u.path LIKE %s GROUP BY 1"
-    )
-    params = (
-        ([len(root.path) + STEP] if keys.grouping == BY_UNION else [])
-        + list(params) + [root.path + "%"]
+        f"SELECT {group}, {', '.join(sums)} FROM {quote(Organization._meta.db_table)} u "
+        + " ".join(joins)
+        # Only the unions with something counted: a group appears when a part has a row.
+        + f" WHERE u.path LIKE %s AND ({' OR '.join(found)}) GROUP BY 1"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, params + params_joins + [root.path + "%"] + params_found)
         results = cursor.fetchall()
-    names = list(figures)
-    return [(result[0], dict(zip(names, result[1:]))) for result in results]
+    for result in results:
+        yield result[0], dict(zip(names, result[1:]))
 
 
 # PostgreSQL settings while a breakdown's queries run. The planner prices a parallel hash
@@ -198,12 +216,12 @@ def _in_subtree(root):
 
 
 def _employer_figures(root, day, keys):
-    """The employer figures of ``root``'s area: ``(group, figures)`` per
-    ``keys.for_employer`` group (by child union: per ``keys.for_union`` group for the
-    employers with a union). ``Employer.objects.in_area(root)`` is read in two disjoint
-    parts, each served by an index: the employers the subtree's unions cover, and those
-    without a union (which only area federations count). With the OR in one query every
-    employer in the city is read."""
+    """The employer figures of ``root``'s area: the part counted per union when grouped
+    by child union (for ``_per_union``, else None), and ``(group, figures)`` per
+    ``keys.for_employer`` group of the rest. ``Employer.objects.in_area(root)`` is read in
+    two disjoint parts, each served by an index: the employers the subtree's unions
+    cover, and those without a union (which only area federations count). With the OR
+    in one query every employer in the city is read."""
     covered = Q(union__isnull=False) & (Q(unionized_on__isnull=True) | Q(unionized_on__lte=day))
     figures = {
         "employers": Count("id"),
@@ -219,18 +237,23 @@ def _employer_figures(root, day, keys):
     with_union = Employer.objects.filter(union__isnull=False)
     if root.parent_id is not None:
         with_union = with_union.filter(_in_subtree(root))
+    rest = []
     if keys.grouping == BY_UNION:
-        # Grouped by union and only then by child union, like the members: no path
-        # prefix per employer.
-        yield from _per_union(root, keys, with_union, figures)
+        # Counted per union with the members, then per child union: no path prefix per
+        # employer.
+        part = (with_union, figures)
     else:
+        part = None
         if root.parent_id is None:
             with_union = with_union.filter(_in_subtree(root))
-        yield from _grouped(with_union, keys.for_employer(), figures)
+        rest.append(with_union)
     if root.kind in (Organization.Kind.CITY, Organization.Kind.COUNTY, Organization.Kind.TOWN):
-        without_union = Employer.objects.filter(
-            union__isnull=True, division__code__startswith=root.division.prefix)
-        yield from _grouped(without_union, keys.for_employer(), figures)
+        rest.append(Employer.objects.filter(
+            union__isnull=True, division__code__startswith=root.division.prefix))
+    return part, (
+        grouped for employers in rest
+        for grouped in _grouped(employers, keys.for_employer(), figures)
+    )
 
 
 def _grouped(queryset, group, figures):
@@ -247,28 +270,27 @@ class _Keys:
     def __init__(self, root, grouping, divisions):
         self.root = root
         self.grouping = grouping
-        self.division_codes = {division.pk: division.code for division in divisions}
+        self.divisions = {division.pk: division for division in divisions}
+        self.division_codes = {pk: division.code for pk, division in self.divisions.items()}
         if grouping == BY_UNION:
-            self.children = {
-                child.path: child
-                for child in Organization.objects.filter(parent=root)
-                .select_related("division")  # for_employer reads each child's division
-                .order_by("kind", "name")
-            }
+            # A town has thousands of children: instances with only the fields the rows
+            # and their links read, built from plain values (full instances with their
+            # divisions took longer than the town's counts).
+            # (in the model's field order, which ``from_db`` expects)
+            fields = [field.attname for field in Organization._meta.concrete_fields
+                      if field.attname in ("id", "code", "name", "path", "kind")]
+            self.children, self.child_divisions = {}, {}
+            children = Organization.objects.filter(parent=root).order_by("kind", "name")
+            for *values, division_id in children.values_list(*fields, "division_id"):
+                child = Organization.from_db(children.db, fields, values)
+                self.children[child.path] = child
+                self.child_divisions[child.path] = division_id
         elif grouping not in GROUPINGS:
             raise ValueError(f"unknown grouping {grouping!r}")
 
-    def for_union(self, to_union=""):
-        """Group expression for rows reached through a union (``to_union`` leads from the
-        counted model to it): the union's path prefix, or its division's id, which
-        ``key`` turns into the county or town code — no join to the divisions for each
-        of a million events."""
-        if self.grouping == BY_UNION:
-            return Substr(f"{to_union}path", 1, len(self.root.path) + STEP)
-        return F(f"{to_union}division_id")
-
     def key(self, group):
-        """The row key of a ``for_union`` or ``for_employer`` group."""
+        """The row key of a ``_per_union`` or ``for_employer`` group: a child's path
+        prefix as it is, a division id as its county or town code."""
         if self.grouping == BY_UNION:
             return group
         code = self.division_codes[group]
@@ -282,7 +304,8 @@ class _Keys:
             return F("division_id")
         # An employer without a union belongs to the child federation of its area.
         by_division = [
-            When(division__code__startswith=child.division.prefix, then=Value(path))
+            When(division__code__startswith=self.divisions[self.child_divisions[path]].prefix,
+                 then=Value(path))
             for path, child in self.children.items()
             if child.kind in (Organization.Kind.COUNTY, Organization.Kind.TOWN)
         ]
@@ -325,25 +348,14 @@ def breakdown(root, day, grouping=BY_UNION, since=None):
             rows[path] = keys.row(path, divisions)
 
     with _planner(MembershipEvent.objects.db):
-        for group, values in _event_figures(root, day, since, keys):
+        employers_per_union, employers = _employer_figures(root, day, keys)
+        parts = _event_parts(root, day, since)
+        if employers_per_union:
+            parts.append(employers_per_union)
+        for group, values in _per_union(root, day, since, keys, parts):
             add(keys.key(group), values)
 
-        unions = Organization.objects.subtree(root).base_unions().filter(
-            Q(founded_on__isnull=True) | Q(founded_on__lte=day)
-        )
-        for values in (
-            unions.annotate(group=keys.for_union())
-            .values("group")
-            .annotate(
-                base_unions=Count("id"),
-                non_public_unions=Count("id", filter=Q(is_non_public=True)),
-                new_base_unions=Count("id", filter=Q(founded_on__gt=since)),
-            )
-            .order_by()
-        ):
-            add(keys.key(values.pop("group")), values)
-
-        for group, values in _employer_figures(root, day, keys):
+        for group, values in employers:
             add(keys.key(group), values)
 
     ordered = sorted(rows.values(), key=lambda row: (row.key != root.path, row.key))
