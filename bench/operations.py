@@ -163,8 +163,12 @@ def member_list(ctx):
 def admin_list(ctx):
     url = "/admin/members/member/"
     out = []
+    from organizations.admin_scoping import CappedCountPaginator
+
     total = Member.objects.count()
-    deep = max(2, total // 50 // 2)
+    # The deepest page the admin offers: its paginator counts at most CAP rows (the
+    # middle of a million-row list, p=10550, is no longer a page).
+    deep = max(2, min(total, CappedCountPaginator.CAP) // 50)
     for name, query in (
         ("admin changelist: first page", ""),
         ("admin changelist: first page, filter status left", "?status__exact=left"),
@@ -343,7 +347,9 @@ def imports(ctx):
     forget_imported()
     out.append(resource)
     if commit.times and resource.times:
-        ours = rows / min(commit.times)
+        # The rows the file really held (the export leaves some members out), not the
+        # number asked for.
+        ours = commit.extra.get("rows", rows) / min(commit.times)
         commit.extra["rows_per_s"] = round(ours)
         commit.extra["x_import_export"] = round(ours / (RESOURCE_ROWS / resource.times[0]), 1)
 
