@@ -31,8 +31,9 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def count(self):
-        # SELECT COUNT(*) FROM (SELECT … LIMIT CAP): stops reading at the cap.
-        return self.object_list[: self.CAP].count()
+        # SELECT COUNT(*) FROM (SELECT … LIMIT CAP): stops reading at the cap. Without
+        # the list's ordering, so the database need not sort a county's members first.
+        return self.object_list.order_by()[: self.CAP].count()
 
 
 def is_scoped_model(model):
