@@ -21,7 +21,7 @@ from organizations import codes
 from organizations.access import can, is_unrestricted, organization_in_scope, scope_root
 from organizations.admin import count_of, division_filters
 from organizations.admin_scoping import (
-    PermissionBeforeLookupMixin, ReadOnlyInline, ScopedAdminMixin,
+    PermissionBeforeLookupMixin, ReadOnlyInline, ReadOnlyMixin, ScopedAdminMixin,
 )
 from organizations.models import Organization
 
@@ -222,7 +222,7 @@ class MemberAdmin(SpreadsheetAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(MembershipEvent)
-class MembershipEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class MembershipEventAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
     """The register of membership changes, read-only: changes are made on the member."""
 
     list_display = ("date", "member_name", "kind", "union", "counterpart", "reason",
@@ -232,14 +232,6 @@ class MembershipEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ("member", "union", "counterpart", "recorded_by")
     ordering = ("-date", "-id")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("member"), ordering="member__name")
     def member_name(self, obj):
@@ -247,7 +239,7 @@ class MembershipEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Transfer)
-class TransferAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class TransferAdmin(ReadOnlyMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     """Transfers are requested from the member list and decided here by the receiving
     side; the records themselves are not edited."""
 
@@ -258,11 +250,6 @@ class TransferAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_select_related = ("member", "from_union", "to_union", "requested_by", "decided_by")
     actions = ("accept", "reject")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         # A transfer is part of the member's history.
@@ -329,7 +316,7 @@ class EnrolmentDriveAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ExportLog)
-class ExportLogAdmin(PermissionBeforeLookupMixin, admin.ModelAdmin):
+class ExportLogAdmin(ReadOnlyMixin, PermissionBeforeLookupMixin, admin.ModelAdmin):
     """Who took personal data out of the register. Read-only; union administrators see
     the exports of the users they manage, superusers all of them."""
 
@@ -353,14 +340,6 @@ class ExportLogAdmin(PermissionBeforeLookupMixin, admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return can(request.user, "manage_users")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404

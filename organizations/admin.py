@@ -14,7 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from members.spreadsheets.admin import SpreadsheetAdminMixin
 from organizations.access import can, is_unrestricted, scope_root
 from organizations.admin_scoping import (
-    PermissionBeforeLookupMixin, ScopedAdminMixin, ScopedPermissionsMixin,
+    PermissionBeforeLookupMixin, ReadOnlyMixin, ScopedAdminMixin, ScopedPermissionsMixin,
 )
 from organizations.models import (
     STEP, CampaignTarget, DemonstrationSite, Division, Employer, Grant, Organization,
@@ -83,7 +83,7 @@ def division_filters(field):
 
 
 @admin.register(Division)
-class DivisionAdmin(ScopedPermissionsMixin, admin.ModelAdmin):
+class DivisionAdmin(ReadOnlyMixin, ScopedPermissionsMixin, admin.ModelAdmin):
     """The official division list is loaded by a migration and never edited here."""
 
     list_display = ("code", "name", "level", "parent")
@@ -91,14 +91,6 @@ class DivisionAdmin(ScopedPermissionsMixin, admin.ModelAdmin):
     search_fields = ("^code", "name")
     list_select_related = ("parent",)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 OrgCounty, OrgTown = division_filters("division")

@@ -143,12 +143,9 @@ class PermissionBeforeLookupMixin:
         return super().history_view(request, object_id, extra_context)
 
 
-class ReadOnlyInline(ScopedPermissionsMixin, admin.TabularInline):
-    """A history shown beside a record: visible to whoever sees the record, never edited
-    in place (changes go through ``members.services``)."""
-
-    extra = 0
-    can_delete = False
+class ReadOnlyMixin:
+    """Records that are read here and never written: histories (changes go through
+    ``members.services``), logs, the official division list. Mix in first."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -158,3 +155,10 @@ class ReadOnlyInline(ScopedPermissionsMixin, admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyInline(ReadOnlyMixin, ScopedPermissionsMixin, admin.TabularInline):
+    """A history shown beside a record: visible to whoever sees the record."""
+
+    extra = 0
+    can_delete = False
