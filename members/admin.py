@@ -116,9 +116,9 @@ class MemberAdmin(SpreadsheetAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return self.readonly_fields
-        # The union and the join date are the member's events: they change through a
-        # transfer or a rejoin, never by editing the row.
-        return (*self.readonly_fields, "union", "joined_on")
+        # The union changes through a transfer, never by editing the row. A mistyped join
+        # date may be corrected: save_correction moves the join event with it.
+        return (*self.readonly_fields, "union")
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():
@@ -128,7 +128,7 @@ class MemberAdmin(SpreadsheetAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         obj._history_user = request.user
         if change:
-            obj.save()
+            services.save_correction(obj, user=request.user)
         else:
             services.enrol(obj, user=request.user)
 

@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members import services
 from members.models import Category, EnrolmentDrive, Member
 from organizations.access import organization_in_scope
 from organizations.models import Employer, Organization
@@ -62,6 +63,15 @@ class MemberForm(forms.ModelForm):
                 self.fields["employer"].queryset = Employer.objects.visible_to(user)
             if "drive" in self.fields:
                 self.fields["drive"].queryset = EnrolmentDrive.objects.visible_to(user)
+
+    def clean(self):
+        cleaned = super().clean()
+        joined_on = cleaned.get("joined_on")
+        if self.instance.pk and joined_on and "joined_on" in self.changed_data:
+            problem = services.join_date_problem(self.instance, joined_on)
+            if problem:
+                self.add_error("joined_on", problem)
+        return cleaned
 
     def _get_validation_exclusions(self):
         # The model's unique constraint on the document would report a bare "already

@@ -74,6 +74,32 @@ def enrol(member, *, user=None):
     return member
 
 
+def join_date_problem(member, joined_on):
+    """Why ``joined_on`` cannot replace the member's recorded join date, or None. The
+    join (入会) event moves with a corrected date, so it may not pass the next change."""
+    join = member.events.filter(kind=Kind.JOIN).order_by("date", "id").first()
+    if join is not None and join.valid_until is not None and joined_on > join.valid_until:
+        return _("The join date cannot be after the member's next change (%(next)s).") % {
+            "next": join.valid_until.isoformat()
+        }
+    return None
+
+
+@transaction.atomic
+def save_correction(member, *, user=None):
+    """Save what a clerk corrected on a member's record (a typo in the name, the mobile,
+    the join date…). A corrected join date moves the first join (入会) event with it, so
+    the record and the statistics agree."""
+    problem = join_date_problem(member, member.joined_on)
+    if problem:
+        raise MembershipError(problem)
+    join = member.events.filter(kind=Kind.JOIN).order_by("date", "id").first()
+    if join is not None and join.date != member.joined_on:
+        MembershipEvent.objects.filter(pk=join.pk).update(date=member.joined_on)
+    _save(member, user)
+    return member
+
+
 @transaction.atomic
 def change_status(member, kind, day, *, user=None, reason="", note=""):
     """Retain, strike off, leave, record a death, or rejoin (``Kind.JOIN`` after leaving)."""

@@ -248,7 +248,7 @@ def drive_entry_edit(request, drive, member_pk):
         form = DriveEntryForm(request.POST, instance=member, drive=drive, union=union, user=user)
         if form.is_valid():
             try:
-                form.save()
+                services.save_correction(form.save(commit=False), user=user)
             except IntegrityError:
                 form.full_clean()
                 if not form.errors:

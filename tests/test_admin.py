@@ -391,3 +391,34 @@ def test_changelist_counts_stop_at_the_cap(client, data, people, monkeypatch):  
     assert Member.objects.count() > 1
     assert response.context["cl"].result_count == 1
     assert response.context["cl"].paginator.num_pages == 1
+
+
+def test_a_mistyped_join_date_is_corrected_with_its_join_event(client, data, tree, people):  # noqa: F811
+    from members.statistics import members_on
+
+    as_user(client, people.jiangcheng_clerk)
+    member = data.jc_member  # joined 2020-01-06
+    url = reverse("admin:members_member_change", args=[member.pk])
+    post = member_post(tree, name=member.name, id_number=member.id_number,
+                       employer=data.jc_employer.pk, mobile=member.mobile,
+                       is_migrant_worker="on", joined_on="2019-01-06")
+    assert client.post(url, post).status_code == 302
+    member.refresh_from_db()
+    assert member.joined_on == date(2019, 1, 6)
+    assert member.events.get(kind=MembershipEvent.Kind.JOIN).date == date(2019, 1, 6)
+    # The record and the statistics agree: counted in mid-2019 now.
+    assert members_on(tree.factory, date(2019, 6, 1)) == 1
+
+
+def test_a_join_date_after_the_next_change_is_refused(client, data, tree, people):  # noqa: F811
+    member = data.jc_member
+    services.change_status(member, MembershipEvent.Kind.LEAVE, date(2021, 1, 1))
+    as_user(client, people.jiangcheng_clerk)
+    url = reverse("admin:members_member_change", args=[member.pk])
+    post = member_post(tree, name=member.name, id_number=member.id_number,
+                       employer=data.jc_employer.pk, mobile=member.mobile,
+                       is_migrant_worker="on", joined_on="2022-01-01")
+    response = client.post(url, post)
+    assert response.status_code == 200
+    assert "2021-01-01" in str(response.context["adminform"].form.errors["joined_on"])
+    assert member.events.get(kind=MembershipEvent.Kind.JOIN).date == date(2020, 1, 6)

@@ -271,6 +271,12 @@ def test_edit_entry_saves_plainly(client, people, drive, tree):
     assert member.name == "陈晓梅" and member.mobile == "13912345678"
     # A correction is not a second join.
     assert MembershipEvent.objects.filter(member=member).count() == 1
+    # A mistyped join date is corrected together with the join event.
+    yesterday = timezone.localdate() - timedelta(days=1)
+    response = client.post(url, person(name="陈晓梅", mobile="13912345678",
+                                       joined_on=yesterday.isoformat()))
+    assert response.status_code == 302
+    assert MembershipEvent.objects.get(member=member).date == yesterday
 
 
 def test_edit_only_members_of_this_drive(client, people, drive, yangchun_drive, tree):
