@@ -19,7 +19,7 @@ from members.models import (
 )
 from organizations import codes
 from organizations.access import can, is_unrestricted, organization_in_scope, scope_root
-from organizations.admin import count_of, division_filters
+from organizations.admin import count_of, division_filters, flag_filter
 from organizations.admin_scoping import (
     PermissionBeforeLookupMixin, ReadOnlyInline, ReadOnlyMixin, ScopedAdminMixin,
 )
@@ -30,17 +30,7 @@ MEMBER_UNION_KINDS = Organization.BASE_KINDS + (Organization.Kind.INDUSTRY,)
 MemberCounty, MemberTown = division_filters("union__division")
 
 
-class CategoryFilter(admin.SimpleListFilter):
-    title = _("category")
-    parameter_name = "category"
-
-    def lookups(self, request, model_admin):
-        return Category.choices
-
-    def queryset(self, request, queryset):
-        if self.value() in Category.values:
-            return queryset.filter(**{Category(self.value()).field: True})
-        return queryset
+CategoryFilter = flag_filter(_("category"), "category", Category)
 
 
 class MembershipEventInline(ReadOnlyInline):

@@ -208,17 +208,26 @@ class EmployerAdmin(SpreadsheetAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin)
 SiteCounty, SiteTown = division_filters("division")
 
 
-class SiteServiceFilter(admin.SimpleListFilter):
-    title = _("service")
-    parameter_name = "service"
+def flag_filter(title, parameter, choices):
+    """A list filter over a set of boolean columns, one per choice (``choice.field``):
+    member categories, the services of a site."""
 
-    def lookups(self, request, model_admin):
-        return SiteService.choices
+    class FlagFilter(admin.SimpleListFilter):
+        parameter_name = parameter
 
-    def queryset(self, request, queryset):
-        if self.value() in SiteService.values:
-            return queryset.filter(**{SiteService(self.value()).field: True})
-        return queryset
+        def lookups(self, request, model_admin):
+            return choices.choices
+
+        def queryset(self, request, queryset):
+            if self.value() in choices.values:
+                return queryset.filter(**{choices(self.value()).field: True})
+            return queryset
+
+    FlagFilter.title = title
+    return FlagFilter
+
+
+SiteServiceFilter = flag_filter(_("service"), "service", SiteService)
 
 
 class SiteActivityInline(ScopedPermissionsMixin, admin.TabularInline):

@@ -422,3 +422,12 @@ def test_a_join_date_after_the_next_change_is_refused(client, data, tree, people
     assert response.status_code == 200
     assert "2021-01-01" in str(response.context["adminform"].form.errors["joined_on"])
     assert member.events.get(kind=MembershipEvent.Kind.JOIN).date == date(2020, 1, 6)
+
+
+def test_category_filter_keeps_only_that_category(client, data, people):  # noqa: F811
+    as_user(client, people.superuser)
+    url = reverse("admin:members_member_changelist")
+    migrants = client.get(url, {"category": "migrant_worker"}).context["cl"].result_list
+    builders = client.get(url, {"category": "construction_worker"}).context["cl"].result_list
+    assert data.jc_member in migrants and data.yc_member not in migrants
+    assert data.yc_member in builders and data.jc_member not in builders
