@@ -17,7 +17,7 @@ from members.identity import (
     DocumentType, clean_text, mask_document, mask_mobile, normalize_mobile, parse_document,
 )
 from organizations import codes
-from organizations.models import Employer, Organization
+from organizations.models import Employer, Organization, ScopedQuerySet
 
 
 class Category(models.TextChoices):
@@ -42,14 +42,8 @@ class Category(models.TextChoices):
 COUNTED_FIELDS = ("gender",) + tuple(category.field for category in Category)
 
 
-class MemberQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from organizations.access import scope_filter
-
-        return self.filter(scope_filter(user, "union__path"))
-
-    def in_subtree(self, organization):
-        return self.filter(union__path__startswith=organization.path)
+class MemberQuerySet(ScopedQuerySet):
+    scope_path = "union__path"
 
     def current(self):
         """People who are members today (active or retained)."""
@@ -283,12 +277,9 @@ def _age_on(born, day):
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-class MembershipEventQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """A member's whole history is seen by whoever sees the member now."""
-        from organizations.access import scope_filter
-
-        return self.filter(scope_filter(user, "member__union__path"))
+class MembershipEventQuerySet(ScopedQuerySet):
+    # A member's whole history is seen by whoever sees the member now.
+    scope_path = "member__union__path"
 
     def in_effect_on(self, day):
         """The event that describes each member's state on ``day``: the latest event on or
@@ -504,11 +495,8 @@ class Transfer(models.Model):
         return f"{self.member.name}: {self.from_union} → {self.to_union}"
 
 
-class EnrolmentDriveQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from organizations.access import scope_filter
-
-        return self.filter(scope_filter(user, "organizer__path"))
+class EnrolmentDriveQuerySet(ScopedQuerySet):
+    scope_path = "organizer__path"
 
 
 class EnrolmentDrive(models.Model):

@@ -212,7 +212,7 @@ def _in_subtree(root):
     grouping) is enough, where a semi-join would cost a lookup per row for nothing."""
     if root.parent_id is None:
         return Q(union__path__startswith=root.path)
-    return Q(union_id__in=Subquery(Organization.objects.subtree(root).order_by().values("id")))
+    return Q(union_id__in=Subquery(Organization.objects.in_subtree(root).order_by().values("id")))
 
 
 def _employer_figures(root, day, keys):

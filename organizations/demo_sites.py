@@ -69,7 +69,7 @@ def seed_sites(rng, city, employers):
     code_of = {d.pk: d.code for d in divisions.values()}
     unions = {
         (org.kind, org.division_id): org
-        for org in Organization.objects.subtree(city).filter(
+        for org in Organization.objects.in_subtree(city).filter(
             kind__in=(Organization.Kind.COUNTY, Organization.Kind.TOWN)
         )
     }

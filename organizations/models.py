@@ -66,16 +66,23 @@ class Division(models.Model):
         return self.code[:4] if self.level == Division.Level.CITY else self.code
 
 
-class OrganizationQuerySet(models.QuerySet):
-    def subtree(self, organization):
-        """The organisation and everything below it."""
-        return self.filter(path__startswith=organization.path)
+class ScopedQuerySet(models.QuerySet):
+    """Rows that belong to a union's subtree, reached through the union's ``path`` at the
+    lookup ``scope_path`` (e.g. ``"union__path"``). ``visible_to`` is the one scoping
+    method every page, admin, export and import starts from (``organizations.access``)."""
+
+    scope_path = "path"
 
     def visible_to(self, user):
         from organizations.access import scope_filter
 
-        return self.filter(scope_filter(user, "path"))
+        return self.filter(scope_filter(user, self.scope_path))
 
+    def in_subtree(self, organization):
+        return self.filter(**{f"{self.scope_path}__startswith": organization.path})
+
+
+class OrganizationQuerySet(ScopedQuerySet):
     def base_unions(self):
         return self.filter(kind__in=Organization.BASE_KINDS)
 
@@ -385,14 +392,8 @@ class SiteService(models.TextChoices):
         return f"offers_{self.value}"
 
 
-class DemonstrationSiteQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from organizations.access import scope_filter
-
-        return self.filter(scope_filter(user, "union__path"))
-
-    def in_subtree(self, organization):
-        return self.filter(union__path__startswith=organization.path)
+class DemonstrationSiteQuerySet(ScopedQuerySet):
+    scope_path = "union__path"
 
     def with_coverage(self):
         """Each site's enterprises and workers, computed from the employers it covers."""
@@ -501,11 +502,8 @@ class DemonstrationSite(models.Model):
         ) if flag]
 
 
-class SiteActivityQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from organizations.access import scope_filter
-
-        return self.filter(scope_filter(user, "site__union__path"))
+class SiteActivityQuerySet(ScopedQuerySet):
+    scope_path = "site__union__path"
 
     def per_site_and_year(self):
         """Activities and participants per site and year, one grouped query."""
@@ -543,11 +541,8 @@ class SiteActivity(models.Model):
         return f"{self.date} {self.title}"
 
 
-class CampaignTargetQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from organizations.access import scope_filter
-
-        return self.filter(scope_filter(user, "organization__path"))
+class CampaignTargetQuerySet(ScopedQuerySet):
+    scope_path = "organization__path"
 
 
 class CampaignTarget(models.Model):

@@ -62,9 +62,9 @@ def test_moving_a_town_rewrites_its_whole_subtree(tree):  # noqa: F811
         node.refresh_from_db()
         assert node.path.startswith(tree.yangchun.path)
         assert node.depth == tree.yangchun.depth + (1 if node == tree.nanen else 2)
-    moved = set(Organization.objects.subtree(tree.yangchun))
+    moved = set(Organization.objects.in_subtree(tree.yangchun))
     assert {tree.nanen, tree.factory, tree.nanen_joint} <= moved
-    assert set(Organization.objects.subtree(tree.jiangcheng)) == {tree.jiangcheng}
+    assert set(Organization.objects.in_subtree(tree.jiangcheng)) == {tree.jiangcheng}
     assert list(tree.factory.ancestors()) == [tree.city, tree.yangchun, tree.nanen]
 
 

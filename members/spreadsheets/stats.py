@@ -108,7 +108,7 @@ def _reported_sheet(workbook, root, day, header_format, count_format, label_form
         .filter(union__path__startswith=root.path)
         .values("union_id").annotate(n=Count("id")).values_list("union_id", "n")
     )
-    unions = (Organization.objects.subtree(root)
+    unions = (Organization.objects.in_subtree(root)
               .filter(Q(kind__in=Organization.BASE_KINDS) | Q(kind=Organization.Kind.INDUSTRY))
               .order_by("path").values_list("id", "code", "name", "reported_members"))
     for index, (pk, code, name, reported) in enumerate(unions, start=1):
