@@ -13,11 +13,13 @@ date they were unionised, so headcounts are today's.
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 
 from django.db import connections, transaction
 from django.db.models import (
     Case, CharField, Count, F, IntegerField, Q, Subquery, Sum, Value, When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
@@ -114,11 +116,7 @@ def _member_figures():
 def _event_parts(root, day, since):
     """The member figures and the new members of ``root``'s subtree, as ``_per_union``
     parts."""
-    events = MembershipEvent.objects.all()
-    if root.parent_id is not None:
-        # Below the city, through the subtree's union ids: a town reads only its unions'
-        # index entries. The city reads every event: the join to the unions narrows.
-        events = events.filter(_in_subtree(root))
+    events = MembershipEvent.objects.all()  # narrowed to the subtree by _per_union
     return [
         (events.members_on(day), _member_figures()),
         (events.filter(kind=MembershipEvent.Kind.JOIN, date__gt=since, date__lte=day),
@@ -149,17 +147,31 @@ def _per_union(root, day, since, keys, parts):
     ]
     params += [*base_params, *base_params, *base_params, since_value]
     joins, params_joins, found, params_found = [], [], [f"({base})"], base_params
+    # The city counts every row of each part per union in one index-ordered pass and
+    # joins those counts to its unions. Below it, on PostgreSQL, each of the subtree's
+    # unions probes the part's union index for its own rows (a LATERAL subquery per
+    # union): a town reads only its unions' entries, where with a join the planner,
+    # misjudging how few unions the subtree holds, read whole indexes (the year's joins,
+    # every covered employer). SQLite has no LATERAL: there the parts are narrowed to
+    # the subtree and joined.
+    below_city = root.parent_id is not None
+    probe = below_city and connection.vendor == "postgresql"
     for number, (queryset, figures) in enumerate(parts):
+        if probe:
+            queryset = queryset.filter(union_id=RawSQL("u.id", ()))
+        elif below_city:
+            queryset = queryset.filter(_in_subtree(root))
         inner, inner_params = (
             queryset.values("union_id").annotate(**figures).order_by().query.sql_with_params()
         )
         alias = f"p{number}"
-        joins.append(f"LEFT JOIN ({inner}) {alias} ON {alias}.union_id = u.id")
+        joins.append(f"LEFT JOIN LATERAL ({inner}) {alias} ON true" if probe
+                     else f"LEFT JOIN ({inner}) {alias} ON {alias}.union_id = u.id")
         params_joins += inner_params
         found.append(f"{alias}.union_id IS NOT NULL")
         for name in figures:
             names.append(name)
-            sums.append(f"CAST(SUM({alias}.{quote(name)}) AS INTEGER)")
+            sums.append(f"CAST(COALESCE(SUM({alias}.{quote(name)}), 0) AS INTEGER)")
     sql = (
         f"SELECT {group}, {', '.join(sums)} FROM {quote(Organization._meta.db_table)} u "
         + " ".join(joins)
@@ -230,23 +242,21 @@ def _employer_figures(root, day, keys):
         "employers_25_covered": Count("id", filter=covered & Q(employees__gte=25)),
         "employers_100": Count("id", filter=Q(employees__gte=100)),
         "employers_100_covered": Count("id", filter=covered & Q(employees__gte=100)),
-        "employees": Sum("employees", filter=covered, output_field=IntegerField()),
-        "women_employees": Sum("women_employees", filter=covered, output_field=IntegerField()),
-        "migrant_employees": Sum("migrant_employees", filter=covered, output_field=IntegerField()),
+        "employees": Sum("employees", filter=covered, default=0, output_field=IntegerField()),
+        "women_employees": Sum("women_employees", filter=covered, default=0,
+                               output_field=IntegerField()),
+        "migrant_employees": Sum("migrant_employees", filter=covered, default=0,
+                                 output_field=IntegerField()),
     }
     with_union = Employer.objects.filter(union__isnull=False)
-    if root.parent_id is not None:
-        with_union = with_union.filter(_in_subtree(root))
     rest = []
     if keys.grouping == BY_UNION:
-        # Counted per union with the members, then per child union: no path prefix per
-        # employer.
+        # Counted per union with the members (narrowed to the subtree there), then per
+        # child union: no path prefix per employer.
         part = (with_union, figures)
     else:
         part = None
-        if root.parent_id is None:
-            with_union = with_union.filter(_in_subtree(root))
-        rest.append(with_union)
+        rest.append(with_union.filter(_in_subtree(root)))
     if root.kind in (Organization.Kind.CITY, Organization.Kind.COUNTY, Organization.Kind.TOWN):
         rest.append(Employer.objects.filter(
             union__isnull=True, division__code__startswith=root.division.prefix))
@@ -280,7 +290,7 @@ class _Keys:
             fields = [field.attname for field in Organization._meta.concrete_fields
                       if field.attname in ("id", "code", "name", "path", "kind")]
             self.children, self.child_divisions = {}, {}
-            children = Organization.objects.filter(parent=root).order_by("kind", "name")
+            children = Organization.objects.filter(parent=root).order_by()  # rows sort by path
             for *values, division_id in children.values_list(*fields, "division_id"):
                 child = Organization.from_db(children.db, fields, values)
                 self.children[child.path] = child
@@ -316,15 +326,20 @@ class _Keys:
             output_field=CharField(),
         )
 
-    def row(self, key, divisions):
+    def row(self, key, divisions, values=None):
+        """The row of ``key``, with the figures in ``values`` (the others 0)."""
+        figures = dict.fromkeys(FIGURES, 0)
+        if values:
+            figures.update(values)
         if self.grouping == BY_UNION:
             if key == self.root.path:
                 return Row(key, _("%(union)s (directly)") % {"union": self.root.name},
-                           organization=self.root)
+                           organization=self.root, figures=figures)
             child = self.children.get(key)
-            return Row(key, child.name if child else key, organization=child)
+            return Row(key, child.name if child else key, organization=child, figures=figures)
         division = divisions.get(key)
-        return Row(key, division.name if division else _("(no division)"), division=division)
+        return Row(key, division.name if division else _("(no division)"), division=division,
+                   figures=figures)
 
 
 def breakdown(root, day, grouping=BY_UNION, since=None):
@@ -338,14 +353,13 @@ def breakdown(root, day, grouping=BY_UNION, since=None):
     rows = {}
 
     def add(key, values):
-        if key not in rows:
-            rows[key] = keys.row(key, divisions)
+        """Add one group's figures (never NULL: the sums default to 0) to its row."""
+        row = rows.get(key)
+        if row is None:  # as it is: a town's thousands of child unions come once each
+            rows[key] = keys.row(key, divisions, values)
+            return
         for name, value in values.items():
-            rows[key].figures[name] += value or 0
-
-    if grouping == BY_UNION:
-        for path in keys.children:
-            rows[path] = keys.row(path, divisions)
+            row.figures[name] += value
 
     with _planner(MembershipEvent.objects.db):
         employers_per_union, employers = _employer_figures(root, day, keys)
@@ -358,11 +372,17 @@ def breakdown(root, day, grouping=BY_UNION, since=None):
         for group, values in employers:
             add(keys.key(group), values)
 
+    if grouping == BY_UNION:  # every child union has a row, with nothing counted too
+        for path in keys.children:
+            if path not in rows:
+                rows[path] = keys.row(path, divisions)
+
     ordered = sorted(rows.values(), key=lambda row: (row.key != root.path, row.key))
     total = Row("", _("Total"), organization=root)
-    for row in ordered:
-        for name in FIGURES:
-            total.figures[name] += row.figures[name]
+    # Column sums, the rows' figures transposed by zip: a town has thousands of rows.
+    figures_of = itemgetter(*FIGURES)
+    for name, column in zip(FIGURES, zip(*(figures_of(row.figures) for row in ordered))):
+        total.figures[name] = sum(column)
     return Report(root, day, since, grouping, ordered, total)
 
 

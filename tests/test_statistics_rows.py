@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 from django.db import connection
 
-from members.statistics import BY_UNION, breakdown
+from members.statistics import BY_COUNTY, BY_TOWN, BY_UNION, breakdown
 from organizations.models import Organization
+from tests.dashboard_data import fast_passwords, world  # noqa: F401
 from tests.people import people, tree  # noqa: F401
 
 
@@ -34,3 +35,26 @@ def test_planner_settings_are_put_back(tree):
         breakdown(tree.city, date(2018, 10, 31), BY_UNION)
         cursor.execute("SELECT current_setting('enable_hashagg'), current_setting('jit')")
         assert cursor.fetchone() == before
+
+
+@pytest.mark.parametrize("day, since", [(date(2018, 10, 31), None),
+                                        (date(2018, 3, 1), date(2017, 6, 30))])
+def test_a_child_row_is_the_child_s_own_total(people, world, day, since):
+    """The city counts per union in one pass over every event, a county or town probes
+    its own unions (on PostgreSQL): however a union is reached, its figures agree. Each
+    row of a breakdown by child union equals that child's own breakdown, at every level,
+    and the county and town groupings add up to the same total."""
+    checked = 0
+    for root in Organization.objects.exclude(kind__in=Organization.BASE_KINDS):
+        report = breakdown(root, day, BY_UNION, since=since)
+        for grouping in (BY_COUNTY, BY_TOWN):
+            assert breakdown(root, day, grouping, since=since).total.figures == report.total.figures
+        for row in report.rows:
+            if row.organization is None or row.organization == root:
+                continue
+            child_total = breakdown(row.organization, day, BY_UNION, since=since).total
+            assert row.figures == child_total.figures, (root.name, row.label)
+            checked += 1
+    assert checked >= 8
+    city = Organization.objects.get(parent=None)
+    assert breakdown(city, day, BY_UNION, since=since).total.members > 0  # not all zeros
