@@ -65,3 +65,29 @@ def test_one_bad_row_writes_nothing(tree, people):
     assert not result.committed and result.new == 3 and result.error_rows == 1
     assert Member.objects.count() == 0 and MembershipEvent.objects.count() == 0
     assert Member.history.model.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_chunks_write_everything_or_nothing(tree, people, monkeypatch):
+    """Members are validated and written a chunk at a time (bounded memory): a clean file
+    spanning several chunks is written whole; an error in the last chunk takes back
+    what the earlier chunks wrote, and errors from every chunk are reported, including
+    the same person on rows in different chunks."""
+    from members.spreadsheets import importing
+
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 3)
+    clean = [member_row(serial) for serial in range(1, 9)]
+    result = run_import("members", xlsx(clean), people.superuser, commit=True)
+    assert result.committed and result.new == 8
+    assert Member.objects.count() == 8 and MembershipEvent.objects.count() == 8
+    Member.objects.all().delete()
+
+    # Rows 2-4 and 5-7 are clean and written; row 8 has a bad date and row 9 is row 2's
+    # person again: both in the third chunk.
+    bad = [member_row(serial) for serial in range(1, 7)]
+    bad += [member_row(7, 入会日期="2016-13-45"), member_row(1)]
+    result = run_import("members", xlsx(bad), people.superuser, commit=True)
+    assert not result.committed
+    assert sorted(result.errors_by_row()) == [2, 8, 9]
+    assert Member.objects.count() == 0 and MembershipEvent.objects.count() == 0
+    assert Member.history.model.objects.filter(history_type="+").count() == 8  # the first file's

@@ -48,6 +48,7 @@ from organizations.models import Division, Employer, Organization
 from organizations.validators import to_half_width
 
 BATCH = 2000  # rows per INSERT/UPDATE statement and per IN (...) lookup
+CHUNK_ROWS = 10_000  # member rows validated and written at a time
 _WHITESPACE = re.compile(r"\s+")
 # Labels for duplicates, translated only when a duplicate turns up.
 THIS_PERSON = gettext_lazy("This person")
@@ -131,12 +132,13 @@ def run_import(kind, data, user, *, commit=False):
     result.rows = len(records)
     if commit:
         with transaction.atomic():
-            plan = importer.validate(records)
+            importer.run(records)
             if result.ok:
-                importer.write(plan)
                 result.committed = True
+            else:  # rows written before a later row's error are taken back
+                transaction.set_rollback(True)
     else:
-        importer.validate(records)
+        importer.run(records)
     return result
 
 
@@ -238,6 +240,10 @@ class Records:
     def __len__(self):
         return len(self.rows)
 
+    def chunks(self, size):
+        for start in range(0, len(self.rows), size):
+            yield Records(self.keys, self.names, self.rows[start:start + size])
+
     def __iter__(self):
         keys, names = self.keys, self.names
         for number, cells in self.rows:
@@ -256,6 +262,13 @@ class Importer:
         self.user = user
         self.result = result
         self.names = {}
+
+    def run(self, records):
+        """Validate ``records`` and, when writing and no row has an error, write them,
+        inside the caller's transaction (which ``run_import`` rolls back on an error)."""
+        plan = self.validate(records)
+        if self.writing and self.result.ok:
+            self.write(plan)
 
     def error(self, row, key, message):
         header = self.names.get(key) or (self.field_label(key) if key else "")
@@ -465,7 +478,22 @@ FIELD_TO_KEY = {"employer": "employer", "union": "union", "is_migrant_worker": "
 class MemberImporter(Importer):
     model = Member
 
-    def validate(self, records):
+    def run(self, records):
+        """Validate and write ``CHUNK_ROWS`` rows at a time, so that memory holds one
+        chunk's planned members rather than the whole file's (a 100,000-row commit
+        peaked over 500 MB). Checks across the file (the same person or card twice,
+        unknown unions) keep their state from chunk to chunk; once any row has an error
+        nothing more is written, the rest is still checked so every error is reported,
+        and ``run_import`` rolls back what the earlier chunks wrote."""
+        self.prepare()
+        for chunk in records.chunks(CHUNK_ROWS):
+            plan = self.validate(chunk)
+            if self.writing and self.result.ok:
+                self.write(plan)
+        self.report_unresolved_unions()
+
+    def prepare(self):
+        """The lookups every chunk uses: unions, employers, and what is seen so far."""
         self.load_unions()
         employers = Employer.objects.visible_to(self.user).only("id", "name", "credit_code", "union_id")
         self.employers_by_id, self.employers_by_code, self.employers_by_name = {}, {}, {}
@@ -477,10 +505,16 @@ class MemberImporter(Importer):
             if employer.credit_code:
                 self.employers_by_code[employer.credit_code] = employer
             self.employers_by_name.setdefault(employer.name, []).append(employer)
+        self.seen_documents, self.seen_cards = {}, {}
+        # A new member is kept as its column values (``NEW_MEMBER_FIELDS``), a tenth of the
+        # memory of a model instance; a dry run keeps none at all.
+        self.prototype = Member(created_by=self._creator())
 
+    def validate(self, records):
+        """One chunk of rows: ``(new, updated)`` members to write."""
         # First pass: the document numbers, so that existing members load in bulk.
         parsed = []
-        seen_documents, seen_cards = {}, {}
+        seen_documents, seen_cards = self.seen_documents, self.seen_cards
         for row, values, names in records:
             self.names = names
             id_type = self.code(row, values, "id_type", cols.column(cols.MEMBERS, "id_type").codes) or ""
@@ -511,9 +545,6 @@ class MemberImporter(Importer):
         card_holders = self._card_holders([p[2] for p in parsed if p[2]])
 
         first_pass_errors = {error.row for error in self.result.errors}
-        # A new member is kept as its column values (``NEW_MEMBER_FIELDS``), a tenth of the
-        # memory of a model instance; a dry run keeps none at all.
-        self.prototype = Member(created_by=self._creator())
         new, updated = [], []
         for (row, values, names), (id_type, number, card) in zip(records, parsed):
             self.names = names
@@ -537,7 +568,6 @@ class MemberImporter(Importer):
                     updated.append((member, changed))
             else:
                 self.result.unchanged += 1
-        self.report_unresolved_unions()
         return new, updated
 
     def _existing(self, numbers):
