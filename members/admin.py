@@ -18,7 +18,7 @@ from members.models import (
     Category, EnrolmentDrive, ExportJob, ExportLog, Member, MembershipEvent, Transfer,
 )
 from organizations import codes
-from organizations.access import can, is_unrestricted, organization_in_scope, scope_root
+from organizations.access import can, is_unrestricted, organization_in_scope, scope_filter
 from organizations.admin import count_of, division_filters, flag_filter
 from organizations.admin_scoping import (
     PermissionBeforeLookupMixin, ReadOnlyInline, ReadOnlyMixin, ScopedAdminMixin,
@@ -317,12 +317,9 @@ class ExportLogAdmin(ReadOnlyMixin, PermissionBeforeLookupMixin, admin.ModelAdmi
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if is_unrestricted(request.user):
-            return queryset
-        root = scope_root(request.user)
-        if root is None or not can(request.user, "manage_users"):
+        if not can(request.user, "manage_users"):
             return queryset.none()
-        return queryset.filter(user__grant__organization__path__startswith=root.path)
+        return queryset.filter(scope_filter(request.user, "user__grant__organization__path"))
 
     def has_module_permission(self, request):
         return can(request.user, "manage_users")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from members.spreadsheets.admin import SpreadsheetAdminMixin
-from organizations.access import can, is_unrestricted, scope_root
+from organizations.access import can, is_unrestricted, scope_filter, scope_root
 from organizations.admin_scoping import (
     PermissionBeforeLookupMixin, ReadOnlyMixin, ScopedAdminMixin, ScopedPermissionsMixin,
 )
@@ -331,12 +331,9 @@ class ScopedUserAdmin(PermissionBeforeLookupMixin, UserAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if is_unrestricted(request.user):
-            return queryset
-        root = scope_root(request.user)
-        if root is None or not can(request.user, "manage_users"):
+        if not can(request.user, "manage_users"):
             return queryset.none()
-        return queryset.filter(grant__organization__path__startswith=root.path)
+        return queryset.filter(scope_filter(request.user, "grant__organization__path"))
 
     def get_fieldsets(self, request, obj=None):
         if obj is not None and not is_unrestricted(request.user):
