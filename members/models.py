@@ -400,6 +400,12 @@ class MembershipEvent(models.Model):
                 fields=["date", "valid_until"], name="event_validity_idx",
                 include=["kind", "union"],
             ),
+            # A statistic on a day within a month takes away from the last month end's
+            # tallies the members whose event ended in between: few events ever end.
+            models.Index(
+                fields=["valid_until"], name="event_closed_idx",
+                condition=Q(valid_until__isnull=False), include=["date", "kind", "union"],
+            ),
             # A town's statistics read its unions' events from this index alone (an
             # index-only scan on PostgreSQL: what they count is included).
             models.Index(
@@ -426,6 +432,52 @@ class MembershipEvent(models.Model):
     @property
     def register_type(self):
         return self.REGISTER_TYPE[self.kind]
+
+
+class MembershipTally(models.Model):
+    """A union's member figures at a month end, stored so that statistics read one row
+    per union instead of its events (a city has over a million). Counted from the events
+    exactly as a live statistic counts them (``members.statistics``), the first time a
+    statistic asks for that union and month end; a day within a month reads the last
+    month end's tallies and the events since.
+
+    A tally is deleted whenever an event of its union dated on or before its month end
+    is written, changed or deleted, by database triggers on the event table (migration
+    0008): every writer goes through them — ``save()``, ``bulk_create``, COPY, updates
+    of the copied member attributes, cascading deletes — so no write path can leave a
+    stale tally behind. The next statistic recounts only the unions whose tallies are
+    gone. (On SQLite a migration that rebuilds the event table drops its triggers: such
+    a migration must create them again; tests/test_tallies.py fails if they are gone.)
+    """
+
+    union = models.ForeignKey(Organization, models.CASCADE, related_name="+", db_index=False)
+    month_end = models.DateField()
+    members = models.PositiveIntegerField(default=0)
+    women_members = models.PositiveIntegerField(default=0)
+    migrant_members = models.PositiveIntegerField(default=0)
+    retained_members = models.PositiveIntegerField(default=0)
+    truck_driver_members = models.PositiveIntegerField(default=0)
+    courier_members = models.PositiveIntegerField(default=0)
+    delivery_rider_members = models.PositiveIntegerField(default=0)
+    ride_hailing_driver_members = models.PositiveIntegerField(default=0)
+    construction_worker_members = models.PositiveIntegerField(default=0)
+    # Everyone who ever joined this union on or before the month end: new members in a
+    # period are the difference of two tallies.
+    joined = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Also the index below the city, where each union reads its own row, and the
+            # one the triggers delete a union's later tallies through.
+            models.UniqueConstraint(fields=["union", "month_end"], name="tally_union_month_uniq"),
+        ]
+        indexes = [
+            # The city reads one month end's tallies of every union.
+            models.Index(fields=["month_end"], name="tally_month_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.union_id} {self.month_end}"
 
 
 class TransferQuerySet(models.QuerySet):

@@ -12,18 +12,19 @@ date they were unionised, so headcounts are today's.
 
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from operator import itemgetter
+from typing import NamedTuple
 
 from django.db import connections, transaction
 from django.db.models import (
-    Case, CharField, Count, F, IntegerField, Q, Subquery, Sum, Value, When,
+    Case, CharField, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
-from members.models import Category, MembershipEvent
+from members.models import Category, MembershipEvent, MembershipTally
 from organizations.models import STEP, Division, Employer, Organization
 
 BY_UNION = "union"
@@ -97,40 +98,99 @@ class Report:
     total: Row
 
 
-def _member_figures():
-    # The event's own copy of the member's gender and categories: no member join.
-    # Counting the (never null) date rather than the id: every column read is then in
-    # event_union_date_idx, so the events are read from that index alone.
+class Part(NamedTuple):
+    """Figures counted per union for ``_per_union``: ``figures`` are the aggregates (or,
+    for tallies, the stored values) of ``queryset``'s rows grouped by ``union_id``,
+    added to the union's figures or, with ``sign`` -1, taken from them. A ``complete``
+    part has a row for every union (the tallies): a union without one makes the result
+    ``incomplete``."""
+
+    queryset: object
+    figures: dict
+    sign: int = 1
+    complete: bool = False
+
+
+def _member_figures(condition=Q()):
+    """The member figures of the events that meet ``condition``. The event's own copy of
+    the member's gender and categories: no member join. Counting the (never null) date
+    rather than the id: every column read is then in event_union_date_idx, so the events
+    are read from that index alone."""
     figures = {
-        "members": Count("date"),
-        "women_members": Count("date", filter=Q(gender="女")),
-        "migrant_members": Count("date", filter=Q(is_migrant_worker=True)),
-        "retained_members": Count("date", filter=Q(kind=MembershipEvent.Kind.RETAIN)),
+        "members": Count("date", filter=condition),
+        "women_members": Count("date", filter=condition & Q(gender="女")),
+        "migrant_members": Count("date", filter=condition & Q(is_migrant_worker=True)),
+        "retained_members": Count(
+            "date", filter=condition & Q(kind=MembershipEvent.Kind.RETAIN)),
     }
     for category in Category:
         if category != Category.MIGRANT_WORKER:
-            figures[f"{category.value}_members"] = Count("date", filter=Q(**{category.field: True}))
+            figures[f"{category.value}_members"] = Count(
+                "date", filter=condition & Q(**{category.field: True}))
     return figures
 
 
-def _event_parts(root, day, since):
-    """The member figures and the new members of ``root``'s subtree, as ``_per_union``
-    parts."""
-    events = MembershipEvent.objects.all()  # narrowed to the subtree by _per_union
+def _joins(after, until):
+    """The joins dated in ``(after, until]`` (new members), counted."""
+    return Part(
+        MembershipEvent.objects.filter(
+            kind=MembershipEvent.Kind.JOIN, date__gt=after, date__lte=until),
+        {"new_members": Count("date")},
+    )
+
+
+def _event_parts(day, since):
+    """The member figures and the new members, counted from the events."""
     return [
-        (events.members_on(day), _member_figures()),
-        (events.filter(kind=MembershipEvent.Kind.JOIN, date__gt=since, date__lte=day),
-         {"new_members": Count("date")}),
+        Part(MembershipEvent.objects.members_on(day), _member_figures()),
+        _joins(since, day),
     ]
 
 
+def month_end_of(day):
+    """The last month end on or before ``day``: ``day`` itself at the end of a month."""
+    if (day + timedelta(days=1)).day == 1:
+        return day
+    return day.replace(day=1) - timedelta(days=1)
+
+
+def _tally_parts(day, since):
+    """The member figures and the new members from the tallies of the month ends on or
+    before ``day`` and ``since``, and the events dated between each month end and its
+    day: those that began (added) and those that ended (taken away)."""
+    month_end, since_end = month_end_of(day), month_end_of(since)
+    tallies = MembershipTally.objects.all()
+    stored = {name: F(name) for name in MEMBER_FIGURES}
+    parts = [
+        Part(tallies.filter(month_end=month_end), {**stored, "new_members": F("joined")},
+             complete=True),
+        Part(tallies.filter(month_end=since_end), {"new_members": F("joined")}, sign=-1,
+             complete=True),
+    ]
+    if day > month_end:
+        events = MembershipEvent.objects.all()
+        parts += [
+            Part(events.members_on(day).filter(date__gt=month_end), _member_figures()),
+            # Members at the month end whose event ended by the day (written as a range
+            # of valid_until: event_closed_idx).
+            Part(events.filter(kind__in=MembershipEvent.MEMBER_KINDS, date__lte=month_end,
+                               valid_until__gt=month_end, valid_until__lte=day),
+                 _member_figures(), sign=-1),
+            _joins(month_end, day),
+        ]
+    if since > since_end:
+        parts.append(_joins(since_end, since)._replace(sign=-1))
+    return parts
+
+
 def _per_union(root, day, since, keys, parts):
-    """The base unions, and the figures of each ``(queryset, figures)`` part, per
-    child union, county or town (``keys.key``), in one statement: each part is counted per union in SQL
-    (the events on PostgreSQL in the order of event_union_date_idx, index-only: no
-    per-event join to the unions and no path prefix computed per event); only those
-    counts, one row per union, are joined to the subtree's unions, which count
-    themselves, and summed per group. Yields ``(group, figures)``."""
+    """The base unions, and the figures of each ``Part``, per child union, county or
+    town (``keys.key``), in one statement: each part is counted per union in SQL (the
+    events on PostgreSQL in the order of event_union_date_idx, index-only: no per-event
+    join to the unions and no path prefix computed per event); only those counts, one
+    row per union, are joined to the subtree's unions, which count themselves, and
+    summed per group. Returns ``(group, figures)`` pairs and whether every union had a
+    row in every complete part (False: a tally was missing)."""
     connection = connections[Organization.objects.db]
     quote = connection.ops.quote_name
     group = "SUBSTR(u.path, 1, %s)" if keys.grouping == BY_UNION else "u.division_id"
@@ -139,14 +199,14 @@ def _per_union(root, day, since, keys, parts):
     day_value, since_value = (connection.ops.adapt_datefield_value(d) for d in (day, since))
     base = "u.kind IN (%s, %s) AND (u.founded_on IS NULL OR u.founded_on <= %s)"
     base_params = [*Organization.BASE_KINDS, day_value]
-    names = ["base_unions", "non_public_unions", "new_base_unions"]
-    sums = [
-        f"SUM(CASE WHEN {base} THEN 1 ELSE 0 END)",
-        f"SUM(CASE WHEN {base} AND u.is_non_public THEN 1 ELSE 0 END)",
-        f"SUM(CASE WHEN {base} AND u.founded_on > %s THEN 1 ELSE 0 END)",
-    ]
+    sums = {
+        "base_unions": f"SUM(CASE WHEN {base} THEN 1 ELSE 0 END)",
+        "non_public_unions": f"SUM(CASE WHEN {base} AND u.is_non_public THEN 1 ELSE 0 END)",
+        "new_base_unions": f"SUM(CASE WHEN {base} AND u.founded_on > %s THEN 1 ELSE 0 END)",
+    }
     params += [*base_params, *base_params, *base_params, since_value]
-    joins, params_joins, found, params_found = [], [], [f"({base})"], base_params
+    joins, params_joins, missing = [], [], []
+    terms = {}  # figure name: its per-union value, one term per part
     # The city counts every row of each part per union in one index-ordered pass and
     # joins those counts to its unions. Below it, on PostgreSQL, each of the subtree's
     # unions probes the part's union index for its own rows (a LATERAL subquery per
@@ -156,33 +216,118 @@ def _per_union(root, day, since, keys, parts):
     # the subtree and joined.
     below_city = root.parent_id is not None
     probe = below_city and connection.vendor == "postgresql"
-    for number, (queryset, figures) in enumerate(parts):
+    for number, part in enumerate(parts):
+        queryset = part.queryset
         if probe:
             queryset = queryset.filter(union_id=RawSQL("u.id", ()))
         elif below_city:
             queryset = queryset.filter(_in_subtree(root))
-        inner, inner_params = (
-            queryset.values("union_id").annotate(**figures).order_by().query.sql_with_params()
-        )
+        # Columns named by position: a tally's figures are also its field names.
+        columns = {f"f{index}": figure for index, figure in enumerate(part.figures.values())}
+        queryset = queryset.values("union_id").annotate(**columns).order_by()
+        inner, inner_params = queryset.query.sql_with_params()
         alias = f"p{number}"
         joins.append(f"LEFT JOIN LATERAL ({inner}) {alias} ON true" if probe
                      else f"LEFT JOIN ({inner}) {alias} ON {alias}.union_id = u.id")
         params_joins += inner_params
-        found.append(f"{alias}.union_id IS NOT NULL")
-        for name in figures:
-            names.append(name)
-            sums.append(f"CAST(COALESCE(SUM({alias}.{quote(name)}), 0) AS INTEGER)")
+        sign = "+" if part.sign > 0 else "-"
+        for column, name in zip(columns, part.figures):
+            terms.setdefault(name, []).append(f"{sign} COALESCE({alias}.{column}, 0)")
+        if part.complete:
+            missing.append(f"{alias}.union_id IS NULL")
+    values = {name: " ".join(parts_) for name, parts_ in terms.items()}
+    for name, value in values.items():
+        sums[name] = f"CAST(SUM({value}) AS INTEGER)"
+    sums["missing"] = (f"SUM(CASE WHEN {' OR '.join(missing)} THEN 1 ELSE 0 END)"
+                       if missing else "0")
+    # Only the unions with something counted: a group appears when a union in it is a
+    # base union or has a figure.
+    found = [f"({base})"] + [f"({value}) <> 0" for value in values.values()]
+    if missing:
+        found += missing
     sql = (
-        f"SELECT {group}, {', '.join(sums)} FROM {quote(Organization._meta.db_table)} u "
+        f"SELECT {group}, {', '.join(sums.values())} "
+        f"FROM {quote(Organization._meta.db_table)} u "
         + " ".join(joins)
-        # Only the unions with something counted: a group appears when a part has a row.
         + f" WHERE u.path LIKE %s AND ({' OR '.join(found)}) GROUP BY 1"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params + params_joins + [root.path + "%"] + params_found)
+        cursor.execute(sql, params + params_joins + [root.path + "%"] + base_params)
         results = cursor.fetchall()
-    for result in results:
-        yield result[0], dict(zip(names, result[1:]))
+    names = list(sums)
+    rows = [(result[0], dict(zip(names, result[1:]))) for result in results]
+    complete = not any(figures.pop("missing") for _, figures in rows)
+    return rows, complete
+
+
+def _store_tallies(root, month_ends):
+    """Count and store the missing tallies of ``root``'s subtree at ``month_ends``.
+    False when they cannot be stored now, because another transaction is writing events
+    (the statistic is then counted from the events rather than wait for it).
+
+    Event writers take ``TALLY_LOCK`` shared in the triggers, until they commit; the
+    tallies are counted holding it exclusively until this transaction ends. So they
+    count every committed event, and no event is committed meanwhile whose trigger
+    found nothing yet to delete. (SQLite has one writer at a time: no lock.)"""
+    connection = connections[MembershipTally.objects.db]
+    month_ends = sorted(set(month_ends))
+    missing = Organization.objects.in_subtree(root).aggregate(**{
+        str(number): Count("pk", filter=~Exists(MembershipTally.objects.filter(
+            union_id=OuterRef("pk"), month_end=month_end)))
+        for number, month_end in enumerate(month_ends)
+    })
+    counts = [missing[str(number)] for number in range(len(month_ends))]
+    if not any(counts):
+        return True
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [TALLY_LOCK])
+            if not cursor.fetchone()[0]:
+                return False
+    for month_end, count in zip(month_ends, counts):
+        if count:
+            _count_tallies(connection, root, month_end, probe=count <= PROBE_LIMIT)
+    return True
+
+
+# The advisory lock between event writers and the counting of tallies (migration 0008).
+TALLY_LOCK = 7_246_001
+
+# Below this many missing tallies, each union counts its own events (LATERAL, on
+# PostgreSQL); above, one pass over all the events is cheaper (bench/RESULTS.md).
+PROBE_LIMIT = 10_000
+
+
+def _count_tallies(connection, root, month_end, probe):
+    """INSERT the tallies at ``month_end`` of the unions of ``root``'s subtree without
+    one, counted from the events in one statement."""
+    quote = connection.ops.quote_name
+    events = MembershipEvent.objects.filter(date__lte=month_end)
+    if probe and connection.vendor == "postgresql":
+        events = events.filter(union_id=RawSQL("u.id", ()))
+    elif root.parent_id is not None:
+        events = events.filter(_in_subtree(root))
+    figures = {
+        **_member_figures(MembershipEvent.objects.members_on_q(month_end)),
+        "joined": Count("date", filter=Q(kind=MembershipEvent.Kind.JOIN)),
+    }
+    columns = {f"f{index}": figure for index, figure in enumerate(figures.values())}
+    inner, inner_params = (
+        events.values("union_id").annotate(**columns).order_by().query.sql_with_params()
+    )
+    join = ("LEFT JOIN LATERAL ({}) p ON true" if probe and connection.vendor == "postgresql"
+            else "LEFT JOIN ({}) p ON p.union_id = u.id").format(inner)
+    table = quote(MembershipTally._meta.db_table)
+    day = connection.ops.adapt_datefield_value(month_end)
+    sql = (
+        f"INSERT INTO {table} (union_id, month_end, {', '.join(quote(n) for n in figures)}) "
+        f"SELECT u.id, %s, {', '.join(f'COALESCE(p.{column}, 0)' for column in columns)} "
+        f"FROM {quote(Organization._meta.db_table)} u {join} "
+        f"WHERE u.path LIKE %s AND NOT EXISTS ("
+        f"SELECT 1 FROM {table} t WHERE t.union_id = u.id AND t.month_end = %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [day, *inner_params, root.path + "%", day])
 
 
 # PostgreSQL settings while a breakdown's queries run. The planner prices a parallel hash
@@ -253,7 +398,7 @@ def _employer_figures(root, day, keys):
     if keys.grouping == BY_UNION:
         # Counted per union with the members (narrowed to the subtree there), then per
         # child union: no path prefix per employer.
-        part = (with_union, figures)
+        part = Part(with_union, figures)
     else:
         part = None
         rest.append(with_union.filter(_in_subtree(root)))
@@ -363,10 +508,15 @@ def breakdown(root, day, grouping=BY_UNION, since=None):
 
     with _planner(MembershipEvent.objects.db):
         employers_per_union, employers = _employer_figures(root, day, keys)
-        parts = _event_parts(root, day, since)
-        if employers_per_union:
-            parts.append(employers_per_union)
-        for group, values in _per_union(root, day, since, keys, parts):
+        employer_parts = [employers_per_union] if employers_per_union else []
+        complete = False
+        if _store_tallies(root, [month_end_of(day), month_end_of(since)]):
+            results, complete = _per_union(
+                root, day, since, keys, _tally_parts(day, since) + employer_parts)
+        if not complete:  # a writer held the tallies, or deleted some since they were stored
+            results = _per_union(
+                root, day, since, keys, _event_parts(day, since) + employer_parts)[0]
+        for group, values in results:
             add(keys.key(group), values)
 
         for group, values in employers:
