@@ -189,8 +189,9 @@ def _per_union(root, day, since, keys, parts):
     events on PostgreSQL in the order of event_union_date_idx, index-only: no per-event
     join to the unions and no path prefix computed per event); only those counts, one
     row per union, are joined to the subtree's unions, which count themselves, and
-    summed per group. Returns ``(group, figures)`` pairs and whether every union had a
-    row in every complete part (False: a tally was missing)."""
+    summed per group. Returns ``(group, figures)`` pairs, the figures as ``(name,
+    value)`` pairs, and the number of unions without a row in a complete part (a
+    missing tally)."""
     connection = connections[Organization.objects.db]
     quote = connection.ops.quote_name
     group = "SUBSTR(u.path, 1, %s)" if keys.grouping == BY_UNION else "u.division_id"
@@ -238,6 +239,7 @@ def _per_union(root, day, since, keys, parts):
     values = {name: " ".join(parts_) for name, parts_ in terms.items()}
     for name, value in values.items():
         sums[name] = f"CAST(SUM({value}) AS INTEGER)"
+    # Last: how many unions lack a row in a complete part.
     sums["missing"] = (f"SUM(CASE WHEN {' OR '.join(missing)} THEN 1 ELSE 0 END)"
                        if missing else "0")
     # Only the unions with something counted: a group appears when a union in it is a
@@ -254,39 +256,29 @@ def _per_union(root, day, since, keys, parts):
     with connection.cursor() as cursor:
         cursor.execute(sql, params + params_joins + [root.path + "%"] + base_params)
         results = cursor.fetchall()
-    names = list(sums)
-    rows = [(result[0], dict(zip(names, result[1:]))) for result in results]
-    complete = not any(figures.pop("missing") for _, figures in rows)
-    return rows, complete
+    names = [name for name in sums if name != "missing"]
+    missing = sum(result[-1] for result in results)
+    return [(result[0], zip(names, result[1:-1])) for result in results], missing
 
 
-def _store_tallies(root, month_ends):
-    """Count and store the missing tallies of ``root``'s subtree at ``month_ends``.
-    False when they cannot be stored now, because another transaction is writing events
-    (the statistic is then counted from the events rather than wait for it).
+def _store_tallies(root, month_ends, missing):
+    """Count and store the missing tallies of ``root``'s subtree at ``month_ends`` (about
+    ``missing`` unions lack one). False when they cannot be stored now, because another
+    transaction is writing events (the statistic is then counted from the events rather
+    than wait for it).
 
     Event writers take ``TALLY_LOCK`` shared in the triggers, until they commit; the
     tallies are counted holding it exclusively until this transaction ends. So they
     count every committed event, and no event is committed meanwhile whose trigger
     found nothing yet to delete. (SQLite has one writer at a time: no lock.)"""
     connection = connections[MembershipTally.objects.db]
-    month_ends = sorted(set(month_ends))
-    missing = Organization.objects.in_subtree(root).aggregate(**{
-        str(number): Count("pk", filter=~Exists(MembershipTally.objects.filter(
-            union_id=OuterRef("pk"), month_end=month_end)))
-        for number, month_end in enumerate(month_ends)
-    })
-    counts = [missing[str(number)] for number in range(len(month_ends))]
-    if not any(counts):
-        return True
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [TALLY_LOCK])
             if not cursor.fetchone()[0]:
                 return False
-    for month_end, count in zip(month_ends, counts):
-        if count:
-            _count_tallies(connection, root, month_end, probe=count <= PROBE_LIMIT)
+    for month_end in sorted(set(month_ends)):
+        _count_tallies(connection, root, month_end, probe=missing <= PROBE_LIMIT)
     return True
 
 
@@ -333,8 +325,11 @@ def _count_tallies(connection, root, month_end, probe):
 # PostgreSQL settings while a breakdown's queries run. The planner prices a parallel hash
 # aggregate of the events per union below the index-ordered one, but at 1M members it
 # spills (60,000 groups of 9 counts) and takes twice as long; JIT compiles for 40-50 ms
-# to save nothing (bench/RESULTS.md).
-PLANNER = {"enable_hashagg": "off", "jit": "off"}
+# to save nothing. Below the city each union reads its own tallies through their index;
+# priced as reads from a spinning disk (the default 4), the planner hashes all the
+# city's tallies instead, for a town about twice as slow (1.1: a disk without seeks,
+# or a table in memory, as the tallies are) (bench/RESULTS.md).
+PLANNER = {"enable_hashagg": "off", "jit": "off", "random_page_cost": "1.1"}
 
 
 @contextmanager
@@ -403,8 +398,11 @@ def _employer_figures(root, day, keys):
         part = None
         rest.append(with_union.filter(_in_subtree(root)))
     if root.kind in (Organization.Kind.CITY, Organization.Kind.COUNTY, Organization.Kind.TOWN):
-        rest.append(Employer.objects.filter(
-            union__isnull=True, division__code__startswith=root.division.prefix))
+        # The area's divisions by id (not a join on their codes, which the planner
+        # cannot estimate: it read every employer without a union for one town's).
+        prefix = root.division.prefix
+        area = [pk for pk, code in keys.division_codes.items() if code.startswith(prefix)]
+        rest.append(Employer.objects.filter(union__isnull=True, division_id__in=area))
     return part, (
         grouped for employers in rest
         for grouped in _grouped(employers, keys.for_employer(), figures)
@@ -471,11 +469,11 @@ class _Keys:
             output_field=CharField(),
         )
 
-    def row(self, key, divisions, values=None):
-        """The row of ``key``, with the figures in ``values`` (the others 0)."""
+    def row(self, key, divisions, values=()):
+        """The row of ``key``, with the figures in ``values``, ``(name, value)`` pairs
+        (the others 0)."""
         figures = dict.fromkeys(FIGURES, 0)
-        if values:
-            figures.update(values)
+        figures.update(values)
         if self.grouping == BY_UNION:
             if key == self.root.path:
                 return Row(key, _("%(union)s (directly)") % {"union": self.root.name},
@@ -498,29 +496,32 @@ def breakdown(root, day, grouping=BY_UNION, since=None):
     rows = {}
 
     def add(key, values):
-        """Add one group's figures (never NULL: the sums default to 0) to its row."""
+        """Add one group's figures, ``(name, value)`` pairs (never NULL: the sums
+        default to 0), to its row."""
         row = rows.get(key)
         if row is None:  # as it is: a town's thousands of child unions come once each
             rows[key] = keys.row(key, divisions, values)
             return
-        for name, value in values.items():
+        for name, value in values:
             row.figures[name] += value
 
     with _planner(MembershipEvent.objects.db):
         employers_per_union, employers = _employer_figures(root, day, keys)
         employer_parts = [employers_per_union] if employers_per_union else []
-        complete = False
-        if _store_tallies(root, [month_end_of(day), month_end_of(since)]):
-            results, complete = _per_union(
-                root, day, since, keys, _tally_parts(day, since) + employer_parts)
-        if not complete:  # a writer held the tallies, or deleted some since they were stored
-            results = _per_union(
-                root, day, since, keys, _event_parts(day, since) + employer_parts)[0]
+        # From the tallies; those missing are counted and stored, then read; from the
+        # events if they cannot be stored now, or went again meanwhile.
+        tallies = _tally_parts(day, since) + employer_parts
+        results, missing = _per_union(root, day, since, keys, tallies)
+        if missing and _store_tallies(root, [month_end_of(day), month_end_of(since)], missing):
+            results, missing = _per_union(root, day, since, keys, tallies)
+        if missing:
+            live = _event_parts(day, since) + employer_parts
+            results = _per_union(root, day, since, keys, live)[0]
         for group, values in results:
             add(keys.key(group), values)
 
         for group, values in employers:
-            add(keys.key(group), values)
+            add(keys.key(group), values.items())
 
     if grouping == BY_UNION:  # every child union has a row, with nothing counted too
         for path in keys.children:

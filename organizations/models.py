@@ -322,7 +322,12 @@ class Employer(models.Model):
         ordering = ["name"]
         verbose_name = _("employer")
         verbose_name_plural = _("employers")
-        indexes = [models.Index(fields=["name"], name="employer_name_idx")]
+        indexes = [
+            models.Index(fields=["name"], name="employer_name_idx"),
+            # Statistics count an area's employers without a union by their division.
+            models.Index(fields=["division"], name="employer_uncovered_idx",
+                         condition=Q(union__isnull=True)),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(women_employees__lte=F("employees"))

@@ -1,0 +1,194 @@
+"""Statistics read the unions' stored month-end tallies (MembershipTally): they give the
+figures the events give, on a month end, within a month and for any period of new
+members; every way of writing an event deletes the tallies it changes; and while
+another transaction is writing events, nothing is stored and the figures are counted
+from the events."""
+
+from datetime import date
+
+import psycopg2
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from members import services, statistics
+from members.models import MembershipEvent, MembershipTally
+from members.spreadsheets.importing import run_import
+from members.statistics import BY_COUNTY, BY_TOWN, BY_UNION, breakdown, month_end_of
+from organizations.models import Organization
+from tests.dashboard_data import fast_passwords, world  # noqa: F401
+from tests.people import people, tree  # noqa: F401
+from tests.test_import import member_row, xlsx
+
+
+def figures(report):
+    return {row.key: row.figures for row in report.rows} | {"total": report.total.figures}
+
+
+def from_events(monkeypatch, root, day, grouping=BY_UNION, since=None):
+    """The breakdown counted from the events alone: no tallies there, none stored."""
+    MembershipTally.objects.all().delete()
+    with monkeypatch.context() as patch:
+        patch.setattr(statistics, "_store_tallies", lambda *args: False)
+        report = breakdown(root, day, grouping, since=since)
+    assert not MembershipTally.objects.exists()
+    return figures(report)
+
+
+def from_tallies(monkeypatch, root, day, grouping=BY_UNION, since=None):
+    """The breakdown read from the tallies (stored first if need be), never from the
+    events' fallback."""
+    breakdown(root, day, grouping, since=since)  # stores what is missing
+
+    def not_from_events(*args):
+        raise AssertionError("counted from the events, not the tallies")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(statistics, "_event_parts", not_from_events)
+        return figures(breakdown(root, day, grouping, since=since))
+
+
+@pytest.mark.parametrize("day", [date(2018, 1, 1), date(2018, 2, 28), date(2017, 1, 1),
+                                 date(2018, 10, 31)], ids=str)
+def test_month_end_of(day):
+    assert month_end_of(day) == {
+        date(2018, 1, 1): date(2017, 12, 31), date(2018, 2, 28): date(2018, 2, 28),
+        date(2017, 1, 1): date(2016, 12, 31), date(2018, 10, 31): date(2018, 10, 31),
+    }[day]
+    assert month_end_of(date(2016, 2, 29)) == date(2016, 2, 29)
+    assert month_end_of(date(2016, 3, 15)) == date(2016, 2, 29)
+
+
+@pytest.mark.parametrize("day, since", [
+    (date(2018, 10, 31), None),  # a month end: the tallies alone
+    (date(2018, 11, 15), None),  # m4 joined on 5 November: added to October's tallies
+    (date(2018, 9, 15), None),  # m3 left on 1 September: taken from August's
+    (date(2018, 1, 1), None),  # m2 joined on 1 January: new this year
+    (date(2018, 10, 31), date(2018, 3, 17)),  # a period from within a month
+    (date(2018, 3, 1), date(2017, 6, 30)),
+], ids=str)
+def test_tallies_give_the_figures_the_events_give(monkeypatch, people, world, day, since):
+    checked = 0
+    for root in Organization.objects.exclude(kind__in=Organization.BASE_KINDS):
+        for grouping in (BY_UNION, BY_COUNTY, BY_TOWN):
+            expected = from_events(monkeypatch, root, day, grouping, since)
+            assert from_tallies(monkeypatch, root, day, grouping, since) == expected, (
+                root.name, grouping)
+            checked += 1
+    assert checked >= 9
+    city = Organization.objects.get(parent=None)
+    assert from_events(monkeypatch, city, day, since=since)["total"]["members"] > 0
+
+
+def test_tallies_are_stored_once_per_union_and_month_end(world):
+    city, day = world.tree.city, date(2018, 11, 15)
+    unions = Organization.objects.count()
+    breakdown(city, day)
+    stored = MembershipTally.objects.filter(month_end=date(2018, 10, 31))
+    assert stored.count() == unions
+    assert MembershipTally.objects.filter(month_end=date(2017, 12, 31)).count() == unions
+    factory = stored.get(union=world.tree.factory)
+    # m1 and m2 (m3 left in September, m4 joins in November); joined: all three by then
+    assert (factory.members, factory.women_members, factory.joined) == (2, 1, 3)
+    with CaptureQueriesContext(connection) as queries:
+        breakdown(world.tree.jiangcheng, day)
+        breakdown(city, day)
+    assert not [q for q in queries if q["sql"].startswith("INSERT")]
+
+
+def _leave(world):
+    services.change_status(world.m1, MembershipEvent.Kind.LEAVE, date(2018, 6, 30))
+
+
+def _category(world):
+    world.m1.is_truck_driver = True
+    world.m1.save()
+
+
+def _delete_member(world):
+    world.m1.delete()
+
+
+def _import(world):
+    data = xlsx([member_row(1, union=world.tree.factory.name, 入会日期="2018-05-02")])
+    result = run_import("members", data, world.people.superuser, commit=True)
+    assert result.committed, [str(error) for error in result.errors]
+
+
+def _raw_sql(world):
+    """A writer that knows nothing of tallies: only the triggers can notice it."""
+    event = MembershipEvent.objects.filter(member=world.m1).get()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE members_membershipevent SET gender = %s WHERE id = %s",
+            ["男" if event.gender == "女" else "女", event.id])
+
+
+@pytest.mark.parametrize("write", [_leave, _category, _delete_member, _import, _raw_sql],
+                         ids=lambda write: write.__name__.strip("_"))
+def test_every_write_deletes_the_tallies_it_changes(monkeypatch, people, world, write):
+    world.people = people
+    day, city, factory = date(2018, 10, 31), world.tree.city, world.tree.factory
+    breakdown(city, day)
+    before = from_tallies(monkeypatch, city, day)
+    assert MembershipTally.objects.filter(union=factory, month_end=day).exists()
+
+    write(world)
+
+    assert not MembershipTally.objects.filter(union=factory, month_end=day).exists()
+    # Others' tallies stay, and so do the factory's before the change.
+    assert MembershipTally.objects.filter(union=world.tree.nanen_joint, month_end=day).exists()
+    after = from_tallies(monkeypatch, city, day)
+    assert after != before
+    assert after == from_events(monkeypatch, city, day)
+
+
+def test_earlier_tallies_stay(world):
+    day, factory = date(2018, 10, 31), world.tree.factory
+    breakdown(world.tree.city, date(2018, 3, 31))
+    breakdown(world.tree.city, day)
+    services.change_status(world.m2, MembershipEvent.Kind.LEAVE, date(2018, 7, 1))
+    # m2's join (1 January) now ends on 1 July: its union's tallies from then are gone;
+    # those before its join are not.
+    assert not MembershipTally.objects.filter(union=factory, month_end=day).exists()
+    assert MembershipTally.objects.filter(union=factory, month_end=date(2017, 12, 31)).exists()
+
+
+def test_triggers_exist(db):
+    """A migration that rebuilds the event table on SQLite would drop them silently."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                           "AND tbl_name = 'members_membershipevent'")
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal "
+                           "AND tgrelid = 'members_membershipevent'::regclass")
+        assert {name for (name,) in cursor.fetchall()} == {
+            "members_tally_stale_insert", "members_tally_stale_update",
+            "members_tally_stale_delete",
+        }
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_while_events_are_being_written_nothing_is_stored(postgres_only, people, world):
+    """Another transaction has written an event and not committed: its trigger took the
+    tallies' lock. A statistic then counts from the events without waiting, and stores
+    nothing that the writer's commit would make wrong."""
+    day, city = date(2018, 10, 31), world.tree.city
+    members = breakdown(city, day).total.members
+    MembershipTally.objects.all().delete()
+    settings = connection.settings_dict
+    writer = psycopg2.connect(dbname=settings["NAME"], user=settings["USER"],
+                              host=settings["HOST"], port=settings["PORT"] or 5432,
+                              password=settings["PASSWORD"])
+    try:
+        with writer.cursor() as cursor:
+            cursor.execute("UPDATE members_membershipevent SET kind = 'leave' WHERE id = %s",
+                           [MembershipEvent.objects.filter(member=world.m1).get().id])
+        assert breakdown(city, day).total.members == members  # not committed yet
+        assert not MembershipTally.objects.exists()
+        writer.commit()
+    finally:
+        writer.close()
+    assert breakdown(city, day).total.members == members - 1
+    assert MembershipTally.objects.filter(month_end=day).count() == Organization.objects.count()
