@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from members import demo as member_demo
-from members.models import EnrolmentDrive, Member, MembershipEvent, Transfer
+from members.models import EnrolmentDrive, Member, MembershipEvent, MembershipTally, Transfer
 from members.statistics import members_on
 from organizations import demo as org_demo
 from organizations.demo_sites import seed_sites, seed_targets
@@ -30,7 +30,7 @@ from organizations.models import (
 
 # Tables emptied by --reset, children first.
 DEMO_MODELS = [
-    MembershipEvent, Transfer, Member, EnrolmentDrive, SiteActivity,
+    MembershipTally, MembershipEvent, Transfer, Member, EnrolmentDrive, SiteActivity,
     DemonstrationSite.employers.through, DemonstrationSite, CampaignTarget, Employer, Grant,
     Organization,
 ]
