@@ -56,8 +56,11 @@ class Result:
         return data
 
 
-def timed(result, runs, function):
+def timed(result, runs, function, before=None):
+    """Time ``function`` ``runs`` times, ``before`` (untimed) ahead of each run."""
     for _ in range(runs):
+        if before:
+            before()
         started = time.perf_counter()
         function()
         result.times.append(time.perf_counter() - started)

@@ -80,6 +80,18 @@ def test_tallies_give_the_figures_the_events_give(monkeypatch, people, world, da
     assert from_events(monkeypatch, city, day, since=since)["total"]["members"] > 0
 
 
+@pytest.mark.parametrize("probe_limit", [0, 10_000], ids=["one pass", "per union"])
+def test_tallies_counted_in_one_pass_or_per_union_alike(monkeypatch, world, probe_limit):
+    """The city's tallies stored after a town's already were: whichever way the missing
+    ones are counted, those stored stay and the rest join them."""
+    monkeypatch.setattr(statistics, "PROBE_LIMIT", probe_limit)
+    day, city = date(2018, 11, 15), world.tree.city
+    expected = from_events(monkeypatch, city, day)
+    breakdown(world.tree.nanen, day)
+    assert from_tallies(monkeypatch, city, day) == expected
+    assert MembershipTally.objects.count() == 2 * Organization.objects.count()
+
+
 def test_tallies_are_stored_once_per_union_and_month_end(world):
     city, day = world.tree.city, date(2018, 11, 15)
     unions = Organization.objects.count()
