@@ -103,12 +103,14 @@ class Part(NamedTuple):
     for tallies, the stored values) of ``queryset``'s rows grouped by ``union_id``,
     added to the union's figures or, with ``sign`` -1, taken from them. A ``complete``
     part has a row for every union (the tallies): a union without one makes the result
-    ``incomplete``."""
+    ``incomplete``. A ``dated`` part is a few days' events: read by date for the whole
+    city and joined, rather than probed union by union."""
 
     queryset: object
     figures: dict
     sign: int = 1
     complete: bool = False
+    dated: bool = False
 
 
 def _member_figures(condition=Q()):
@@ -170,16 +172,17 @@ def _tally_parts(day, since):
     if day > month_end:
         events = MembershipEvent.objects.all()
         parts += [
-            Part(events.members_on(day).filter(date__gt=month_end), _member_figures()),
+            Part(events.members_on(day).filter(date__gt=month_end), _member_figures(),
+                 dated=True),
             # Members at the month end whose event ended by the day (written as a range
             # of valid_until: event_closed_idx).
             Part(events.filter(kind__in=MembershipEvent.MEMBER_KINDS, date__lte=month_end,
                                valid_until__gt=month_end, valid_until__lte=day),
-                 _member_figures(), sign=-1),
-            _joins(month_end, day),
+                 _member_figures(), sign=-1, dated=True),
+            _joins(month_end, day)._replace(dated=True),
         ]
     if since > since_end:
-        parts.append(_joins(since_end, since)._replace(sign=-1))
+        parts.append(_joins(since_end, since)._replace(sign=-1, dated=True))
     return parts
 
 
@@ -219,16 +222,17 @@ def _per_union(root, day, since, keys, parts):
     probe = below_city and connection.vendor == "postgresql"
     for number, part in enumerate(parts):
         queryset = part.queryset
-        if probe:
+        probed = probe and not part.dated
+        if probed:
             queryset = queryset.filter(union_id=RawSQL("u.id", ()))
-        elif below_city:
+        elif below_city and not part.dated:
             queryset = queryset.filter(_in_subtree(root))
         # Columns named by position: a tally's figures are also its field names.
         columns = {f"f{index}": figure for index, figure in enumerate(part.figures.values())}
         queryset = queryset.values("union_id").annotate(**columns).order_by()
         inner, inner_params = queryset.query.sql_with_params()
         alias = f"p{number}"
-        joins.append(f"LEFT JOIN LATERAL ({inner}) {alias} ON true" if probe
+        joins.append(f"LEFT JOIN LATERAL ({inner}) {alias} ON true" if probed
                      else f"LEFT JOIN ({inner}) {alias} ON {alias}.union_id = u.id")
         params_joins += inner_params
         sign = "+" if part.sign > 0 else "-"
