@@ -3,11 +3,14 @@
 by child union, by county or by town. The dashboard, the pages and the statistics
 workbook all read them from ``breakdown`` so their figures agree.
 
-Each table is asked once, grouped in the database (members, joins, unions, employers:
-four queries whatever the size of the tree). Members are counted from the membership
-events in effect on the day (see ``MembershipEvent``), so "members on 2018-10-31" counts
-people who had joined by then and had not left. Employers are not versioned beyond the
-date they were unionised, so headcounts are today's.
+Each table is asked once, grouped in the database (members, unions, employers: a few
+queries whatever the size of the tree). Members are counted from the membership events
+in effect on the day (see ``MembershipEvent``), so "members on 2018-10-31" counts people
+who had joined by then and had not left. They are read from each union's tallies at the
+month end on or before the day (``MembershipTally``: counted from the events once, then
+stored) plus the events dated after it; new members in a period are the difference of
+two tallies' joins. Employers are not versioned beyond the date they were unionised, so
+headcounts are today's.
 """
 
 from contextlib import contextmanager, nullcontext
