@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.db import connection
 
-from members.statistics import BY_COUNTY, BY_TOWN, BY_UNION, breakdown
+from members.statistics import BY_COUNTY, BY_TOWN, BY_UNION, PLANNER, breakdown
 from organizations.models import Organization
 from tests.dashboard_data import fast_passwords, world  # noqa: F401
 from tests.people import people, tree  # noqa: F401
@@ -29,12 +29,14 @@ def test_child_rows_carry_their_unions(tree):
 def test_planner_settings_are_put_back(tree):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL planner settings")
+    settings = "SELECT " + ", ".join(f"current_setting('{name}')" for name in PLANNER)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('enable_hashagg'), current_setting('jit')")
+        cursor.execute(settings)
         before = cursor.fetchone()
         breakdown(tree.city, date(2018, 10, 31), BY_UNION)
-        cursor.execute("SELECT current_setting('enable_hashagg'), current_setting('jit')")
+        cursor.execute(settings)
         assert cursor.fetchone() == before
+        assert before != tuple(PLANNER.values())  # the test sees a change put back
 
 
 @pytest.mark.parametrize("day, since", [(date(2018, 10, 31), None),

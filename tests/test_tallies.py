@@ -108,26 +108,26 @@ def test_tallies_are_stored_once_per_union_and_month_end(world):
     assert not [q for q in queries if q["sql"].startswith("INSERT")]
 
 
-def _leave(world):
+def _leave(world, people):
     services.change_status(world.m1, MembershipEvent.Kind.LEAVE, date(2018, 6, 30))
 
 
-def _category(world):
+def _category(world, people):
     world.m1.is_truck_driver = True
     world.m1.save()
 
 
-def _delete_member(world):
+def _delete_member(world, people):
     world.m1.delete()
 
 
-def _import(world):
+def _import(world, people):
     data = xlsx([member_row(1, union=world.tree.factory.name, 入会日期="2018-05-02")])
-    result = run_import("members", data, world.people.superuser, commit=True)
+    result = run_import("members", data, people.superuser, commit=True)
     assert result.committed, [str(error) for error in result.errors]
 
 
-def _raw_sql(world):
+def _raw_sql(world, people):
     """A writer that knows nothing of tallies: only the triggers can notice it."""
     event = MembershipEvent.objects.filter(member=world.m1).get()
     with connection.cursor() as cursor:
@@ -139,13 +139,12 @@ def _raw_sql(world):
 @pytest.mark.parametrize("write", [_leave, _category, _delete_member, _import, _raw_sql],
                          ids=lambda write: write.__name__.strip("_"))
 def test_every_write_deletes_the_tallies_it_changes(monkeypatch, people, world, write):
-    world.people = people
     day, city, factory = date(2018, 10, 31), world.tree.city, world.tree.factory
     breakdown(city, day)
     before = from_tallies(monkeypatch, city, day)
     assert MembershipTally.objects.filter(union=factory, month_end=day).exists()
 
-    write(world)
+    write(world, people)
 
     assert not MembershipTally.objects.filter(union=factory, month_end=day).exists()
     # Others' tallies stay, and so do the factory's before the change.
