@@ -132,9 +132,11 @@ class Member(models.Model):
         Employer, models.SET_NULL, null=True, blank=True, related_name="members",
         verbose_name=_("employer"),
     )
+    # No index of its own: member_union_status_idx starts with the union.
     union = models.ForeignKey(
         Organization, models.PROTECT, related_name="members", verbose_name=_("base union"),
         limit_choices_to={"kind__in": Organization.BASE_KINDS + (Organization.Kind.INDUSTRY,)},
+        db_index=False,
     )
     joined_on = models.DateField(_("join date"))
     card_number = models.CharField(_("member card number"), max_length=30, null=True, blank=True)
@@ -164,7 +166,9 @@ class Member(models.Model):
     )
 
     objects = MemberQuerySet.as_manager()
-    history = HistoricalRecords()
+    # History is read one member at a time (by id): indexes on the other columns of
+    # every past version would only slow each write (an import writes 100,000).
+    history = HistoricalRecords(no_db_index=["union", "employer", "drive", "created_by"])
 
     class Meta:
         ordering = ["-id"]
