@@ -160,8 +160,8 @@ def test_bounded_queries_for_any_organisation(
     client.force_login(getattr(people, username))
     params = {"org": org} if org else {}
     params["as_of"] = AS_OF.isoformat()
-    # The first view also stores the tallies it reads (a count, the lock and one
-    # statement per month end), whatever the number of unions.
+    # The first view also stores the tallies it reads (the lock, one statement per
+    # month end and the statistics read again), whatever the number of unions.
     with django_assert_max_num_queries(25):
         response = client.get(URL, params)
     assert response.status_code == 200
@@ -184,8 +184,9 @@ def test_queries_do_not_grow_with_the_tree(client, people, world, django_assert_
             code=f"{code}0001", name=f"新工会{number}", kind=K.BASE_SINGLE, parent=town,
             division=town.division,
         )
-    # The first view after them counts and stores the new unions' tallies (two
-    # statements per month end, however many unions are new); then it is as before.
+    # The first view after them counts and stores the new unions' tallies (the lock,
+    # one statement per month end, the statistics read again, however many unions are
+    # new); then it is as before.
     with CaptureQueriesContext(connection) as storing:
         client.get(URL)
     assert len(storing) <= len(before) + 4
