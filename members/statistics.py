@@ -163,15 +163,19 @@ def _tally_parts(day, since):
     """The member figures and the new members from the tallies of the month ends on or
     before ``day`` and ``since``, and the events dated between each month end and its
     day: those that began (added) and those that ended (taken away)."""
-    month_end, since_end = month_end_of(day), month_end_of(since)
+    month_end = month_end_of(day)
     tallies = MembershipTally.objects.all()
-    stored = {name: F(name) for name in MEMBER_FIGURES}
-    parts = [
-        Part(tallies.filter(month_end=month_end), {**stored, "new_members": F("joined")},
-             complete=True),
-        Part(tallies.filter(month_end=since_end), {"new_members": F("joined")}, sign=-1,
-             complete=True),
-    ]
+    figures = {name: F(name) for name in MEMBER_FIGURES}
+    new_members = since < day  # a period that ends before it begins has none
+    if new_members:
+        figures["new_members"] = F("joined")
+    parts = [Part(tallies.filter(month_end=month_end), figures, complete=True)]
+    if new_members:
+        since_end = month_end_of(since)
+        parts.append(Part(tallies.filter(month_end=since_end), {"new_members": F("joined")},
+                          sign=-1, complete=True))
+        if since > since_end:
+            parts.append(_joins(since_end, since)._replace(sign=-1, dated=True))
     if day > month_end:
         events = MembershipEvent.objects.all()
         parts += [
@@ -182,10 +186,9 @@ def _tally_parts(day, since):
             Part(events.filter(kind__in=MembershipEvent.MEMBER_KINDS, date__lte=month_end,
                                valid_until__gt=month_end, valid_until__lte=day),
                  _member_figures(), sign=-1, dated=True),
-            _joins(month_end, day)._replace(dated=True),
         ]
-    if since > since_end:
-        parts.append(_joins(since_end, since)._replace(sign=-1, dated=True))
+        if new_members:
+            parts.append(_joins(month_end, day)._replace(dated=True))
     return parts
 
 

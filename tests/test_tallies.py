@@ -66,6 +66,7 @@ def test_month_end_of(day):
     (date(2018, 1, 1), None),  # m2 joined on 1 January: new this year
     (date(2018, 10, 31), date(2018, 3, 17)),  # a period from within a month
     (date(2018, 3, 1), date(2017, 6, 30)),
+    (date(2018, 3, 1), date(2018, 10, 31)),  # a period that ends before it starts: none
 ], ids=str)
 def test_tallies_give_the_figures_the_events_give(monkeypatch, people, world, day, since):
     checked = 0
