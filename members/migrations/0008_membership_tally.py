@@ -4,8 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-# The triggers that delete a union's tallies at and after the date of any event of its
-# written, changed or deleted (see MembershipTally). Conservative on purpose: an event
+# The triggers that delete a union's tallies at and after the date of any of its events
+# that is written, changed or deleted (see MembershipTally). Conservative on purpose: an event
 # changes its union's figures only from its date on, so every later month end goes; a
 # new event's predecessor, whose valid_until changes, goes from its own (earlier) date.
 # PostgreSQL: one set-based DELETE per statement (COPY and bulk writes included),
