@@ -224,22 +224,14 @@ def _per_union(root, day, since, keys, parts):
     # misjudging how few unions the subtree holds, read whole indexes (the year's joins,
     # every covered employer). SQLite has no LATERAL: there the parts are narrowed to
     # the subtree and joined.
-    below_city = root.parent_id is not None
-    probe = below_city and connection.vendor == "postgresql"
+    probe = root.parent_id is not None and connection.vendor == "postgresql"
     for number, part in enumerate(parts):
-        queryset = part.queryset
-        probed = probe and not part.dated
-        if probed:
-            queryset = queryset.filter(union_id=RawSQL("u.id", ()))
-        elif below_city and not part.dated:
-            queryset = queryset.filter(_in_subtree(root))
-        # Columns named by position: a tally's figures are also its field names.
-        columns = {f"f{index}": figure for index, figure in enumerate(part.figures.values())}
-        queryset = queryset.values("union_id").annotate(**columns).order_by()
-        inner, inner_params = queryset.query.sql_with_params()
         alias = f"p{number}"
-        joins.append(f"LEFT JOIN LATERAL ({inner}) {alias} ON true" if probed
-                     else f"LEFT JOIN ({inner}) {alias} ON {alias}.union_id = u.id")
+        join, inner_params, columns = _joined_per_union(
+            part.queryset, part.figures, alias,
+            probe=probe and not part.dated, root=None if part.dated else root,
+        )
+        joins.append(join)
         params_joins += inner_params
         sign = "+" if part.sign > 0 else "-"
         for column, name in zip(columns, part.figures):
@@ -269,6 +261,25 @@ def _per_union(root, day, since, keys, parts):
     names = [name for name in sums if name != "missing"]
     missing = sum(result[-1] for result in results)
     return [(result[0], zip(names, result[1:-1])) for result in results], missing
+
+
+def _joined_per_union(queryset, figures, alias, *, probe, root):
+    """``queryset``'s rows counted per union, as a subquery ``alias`` joined to the
+    unions ``u``: with ``probe``, each union counts its own rows (LATERAL); else, given a
+    ``root`` below the city, the rows are narrowed to its subtree. Returns the JOIN
+    clause, its parameters and the subquery's column for each figure, in order (named by
+    position: a tally's figures are also its field names)."""
+    if probe:
+        queryset = queryset.filter(union_id=RawSQL("u.id", ()))
+    elif root is not None and root.parent_id is not None:
+        queryset = queryset.filter(_in_subtree(root))
+    columns = {f"f{index}": figure for index, figure in enumerate(figures.values())}
+    inner, params = (
+        queryset.values("union_id").annotate(**columns).order_by().query.sql_with_params()
+    )
+    join = (f"LEFT JOIN LATERAL ({inner}) {alias} ON true" if probe
+            else f"LEFT JOIN ({inner}) {alias} ON {alias}.union_id = u.id")
+    return join, params, list(columns)
 
 
 def _store_tallies(root, month_ends, missing):
@@ -315,29 +326,18 @@ def _count_tallies(connection, root, month_end, probe):
     quote = connection.ops.quote_name
     table = quote(MembershipTally._meta.db_table)
     probe = probe and connection.vendor == "postgresql"
-    events = MembershipEvent.objects.filter(date__lte=month_end)
-    if probe:
-        events = events.filter(union_id=RawSQL("u.id", ()))
-    elif root.parent_id is not None:
-        events = events.filter(_in_subtree(root))
     figures = {
         **_member_figures(MembershipEvent.objects.members_on_q(month_end)),
         "joined": Count("date", filter=Q(kind=MembershipEvent.Kind.JOIN)),
     }
-    columns = {f"f{index}": figure for index, figure in enumerate(figures.values())}
-    inner, inner_params = (
-        events.values("union_id").annotate(**columns).order_by().query.sql_with_params()
-    )
+    join, inner_params, columns = _joined_per_union(
+        MembershipEvent.objects.filter(date__lte=month_end), figures, "p", probe=probe, root=root)
     day = connection.ops.adapt_datefield_value(month_end)
-    if probe:
-        join = f"LEFT JOIN LATERAL ({inner}) p ON true"
-        without = (f" AND NOT EXISTS (SELECT 1 FROM {table} t "
-                   f"WHERE t.union_id = u.id AND t.month_end = %s)")
-    else:
-        # No NOT EXISTS here: just after the city's tallies of another month end were
-        # stored, the planner (its statistics not yet updated) expected it to leave one
-        # union and counted every event once per union: 20 minutes instead of 1 s.
-        join, without = f"LEFT JOIN ({inner}) p ON p.union_id = u.id", ""
+    # Without a probe, no NOT EXISTS: just after the city's tallies of another month end
+    # were stored, the planner (its statistics not yet updated) expected it to leave one
+    # union and counted every event once per union: 20 minutes instead of 1 s.
+    without = (f" AND NOT EXISTS (SELECT 1 FROM {table} t "
+               f"WHERE t.union_id = u.id AND t.month_end = %s)") if probe else ""
     sql = (
         f"INSERT INTO {table} (union_id, month_end, {', '.join(quote(n) for n in figures)}) "
         f"SELECT u.id, %s, {', '.join(f'COALESCE(p.{column}, 0)' for column in columns)} "
