@@ -14,17 +14,14 @@ headcounts are today's.
 """
 
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from operator import itemgetter
 from typing import NamedTuple
 
 from django.db import connections, transaction
-from django.db.models import (
-    Case, CharField, Count, F, IntegerField, Q, Subquery, Sum, Value, When,
-)
+from django.db.models import Count, F, IntegerField, Q, Subquery, Sum
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
 from members.models import Category, MembershipEvent, MembershipTally
@@ -46,13 +43,36 @@ UNION_FIGURES = ["base_unions", "non_public_unions", "new_base_unions"]
 FIGURES = MEMBER_FIGURES + ["new_members"] + UNION_FIGURES + EMPLOYER_FIGURES
 
 
-@dataclass
+# The fields a child union's row carries, in the model's field order (which
+# ``Organization.from_db`` expects): those the rows and the dashboard's links read.
+CHILD_FIELDS = [field.attname for field in Organization._meta.concrete_fields
+                if field.attname in ("id", "code", "name", "path", "kind")]
+
+
 class Row:
-    key: str
-    label: str
-    organization: Organization | None = None
-    division: Division | None = None
-    figures: dict = field(default_factory=lambda: dict.fromkeys(FIGURES, 0))
+    """One row of a report: its key (a child union's path, a county or town code), its
+    label, its figures by name (also read as attributes: ``row.members``), and what it
+    counts: a union (``organization``: the total's root, a child union) or a division
+    (``division``: by county or town)."""
+
+    def __init__(self, key, label, organization=None, division=None, figures=None, *,
+                 child=None):
+        self.key, self.label, self.division = key, label, division
+        self.figures = dict.fromkeys(FIGURES, 0) if figures is None else figures
+        self._organization = organization
+        # A child union not built yet: its database and ``CHILD_FIELDS`` values, atomic
+        # values in tuples (which the garbage collector stops tracking).
+        self._child = child
+
+    @property
+    def organization(self):
+        """A child union is built from its values when first read: a town has thousands
+        of rows, and building every union took a fifth of its statistic (the workbook
+        reads none of them, the dashboard every one)."""
+        if self._organization is None and self._child is not None:
+            db, values = self._child
+            self._organization = Organization.from_db(db, CHILD_FIELDS, values)
+        return self._organization
 
     def __getattr__(self, name):
         try:
@@ -198,9 +218,9 @@ def _per_union(root, day, since, keys, parts):
     events on PostgreSQL in the order of event_union_date_idx, index-only: no per-event
     join to the unions and no path prefix computed per event); only those counts, one
     row per union, are joined to the subtree's unions, which count themselves, and
-    summed per group. Returns ``(group, figures)`` pairs, the figures as ``(name,
-    value)`` pairs, and the number of unions without a row in a complete part (a
-    missing tally)."""
+    summed per group. Returns an iterator of ``(group, figures)`` pairs, the figures as
+    ``(name, value)`` pairs, and the number of unions without a row in a complete part
+    (a missing tally)."""
     connection = connections[Organization.objects.db]
     quote = connection.ops.quote_name
     group = "SUBSTR(u.path, 1, %s)" if keys.grouping == BY_UNION else "u.division_id"
@@ -235,12 +255,15 @@ def _per_union(root, day, since, keys, parts):
         params_joins += inner_params
         sign = "+" if part.sign > 0 else "-"
         for column, name in zip(columns, part.figures):
-            terms.setdefault(name, []).append(f"{sign} COALESCE({alias}.{column}, 0)")
+            # Each term an integer: their SUM, a bigint, comes back as an int (a SUM of
+            # COUNTs, bigints, is a numeric: slower, and a Decimal).
+            terms.setdefault(name, []).append(
+                f"{sign} CAST(COALESCE({alias}.{column}, 0) AS INTEGER)")
         if part.complete:
             missing.append(f"{alias}.union_id IS NULL")
     values = {name: " ".join(parts_) for name, parts_ in terms.items()}
     for name, value in values.items():
-        sums[name] = f"CAST(SUM({value}) AS INTEGER)"
+        sums[name] = f"SUM({value})"
     # Last: how many unions lack a row in a complete part.
     sums["missing"] = (f"SUM(CASE WHEN {' OR '.join(missing)} THEN 1 ELSE 0 END)"
                        if missing else "0")
@@ -260,7 +283,9 @@ def _per_union(root, day, since, keys, parts):
         results = cursor.fetchall()
     names = [name for name in sums if name != "missing"]
     missing = sum(result[-1] for result in results)
-    return [(result[0], zip(names, result[1:-1])) for result in results], missing
+    # Pairs made as they are read: a town's thousands kept at once kept the garbage
+    # collector busy.
+    return ((result[0], zip(names, result[1:-1])) for result in results), missing
 
 
 def _joined_per_union(queryset, figures, alias, *, probe, root):
@@ -356,23 +381,27 @@ def _count_tallies(connection, root, month_end, probe):
 # city's tallies instead, for a town about twice as slow (1.1: a disk without seeks,
 # or a table in memory, as the tallies are) (bench/RESULTS.md).
 PLANNER = {"enable_hashagg": "off", "jit": "off", "random_page_cost": "1.1"}
+# Below the city, the unions' figures are a few index probes each: for a town's 2,834
+# unions, starting a parallel worker took longer than sharing the probes saved (the
+# city's one pass over 60,000 unions gains from it).
+BELOW_CITY = {**PLANNER, "max_parallel_workers_per_gather": "0"}
 
 
 @contextmanager
-def _planner(using):
-    """``PLANNER`` for the queries run inside, put back afterwards (one query each way;
+def _planner(using, settings):
+    """``settings`` for the queries run inside, put back afterwards (one query each way;
     in a transaction, which ``set_config(..., true)`` needs)."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         yield
         return
-    names = list(PLANNER)
+    names = list(settings)
     outer = nullcontext() if connection.in_atomic_block else transaction.atomic(using=using)
     with outer, connection.cursor() as cursor:
         cursor.execute(
             "SELECT " + ", ".join(["current_setting(%s)"] * len(names)
                                   + ["set_config(%s, %s, true)"] * len(names)),
-            [*names, *(part for name in names for part in (name, PLANNER[name]))],
+            [*names, *(part for name in names for part in (name, settings[name]))],
         )
         before = cursor.fetchone()[:len(names)]
         yield
@@ -395,11 +424,12 @@ def _in_subtree(root):
 
 def _employer_figures(root, day, keys):
     """The employer figures of ``root``'s area: the part counted per union when grouped
-    by child union (for ``_per_union``, else None), and ``(group, figures)`` per
-    ``keys.for_employer`` group of the rest. ``Employer.objects.in_area(root)`` is read in
-    two disjoint parts, each served by an index: the employers the subtree's unions
-    cover, and those without a union (which only area federations count). With the OR
-    in one query every employer in the city is read."""
+    by child union (for ``_per_union``, else None), and ``(division id, figures)`` per
+    division of the rest (rows keyed by ``keys.employer_key``).
+    ``Employer.objects.in_area(root)`` is read in two disjoint parts, each served by an
+    index: the employers the subtree's unions cover, and those without a union (which
+    only area federations count). With the OR in one query every employer in the city
+    is read."""
     covered = Q(union__isnull=False) & (Q(unionized_on__isnull=True) | Q(unionized_on__lte=day))
     figures = {
         "employers": Count("id"),
@@ -430,21 +460,13 @@ def _employer_figures(root, day, keys):
         area = [pk for pk, code in keys.division_codes.items() if code.startswith(prefix)]
         rest.append(Employer.objects.filter(union__isnull=True, division_id__in=area))
     return part, (
-        grouped for employers in rest
-        for grouped in _grouped(employers, keys.for_employer(), figures)
+        (values.pop("division_id"), values) for employers in rest
+        for values in employers.values("division_id").annotate(**figures).order_by()
     )
 
 
-def _grouped(queryset, group, figures):
-    for values in (
-        queryset.annotate(group=group).values("group").annotate(**figures).order_by()
-    ):
-        yield values.pop("group"), values
-
-
 class _Keys:
-    """How rows are keyed for one grouping: a database expression per table, and the
-    labels of the keys."""
+    """How rows are keyed for one grouping, and the labels of the keys."""
 
     def __init__(self, root, grouping, divisions):
         self.root = root
@@ -452,48 +474,43 @@ class _Keys:
         self.divisions = {division.pk: division for division in divisions}
         self.division_codes = {pk: division.code for pk, division in self.divisions.items()}
         if grouping == BY_UNION:
-            # A town has thousands of children: instances with only the fields the rows
-            # and their links read, built from plain values (full instances with their
-            # divisions took longer than the town's counts).
-            # (in the model's field order, which ``from_db`` expects)
-            fields = [field.attname for field in Organization._meta.concrete_fields
-                      if field.attname in ("id", "code", "name", "path", "kind")]
-            self.children, self.child_divisions = {}, {}
+            # A town has thousands of children: their ``CHILD_FIELDS`` values, each row's
+            # union built from them when read (``Row.organization``).
+            path, kind = CHILD_FIELDS.index("path"), CHILD_FIELDS.index("kind")
+            self.name_index = CHILD_FIELDS.index("name")
+            self.children = {}
             children = Organization.objects.filter(parent=root).order_by()  # rows sort by path
-            for *values, division_id in children.values_list(*fields, "division_id"):
-                child = Organization.from_db(children.db, fields, values)
-                self.children[child.path] = child
-                self.child_divisions[child.path] = division_id
+            self.db = children.db
+            self.federation_prefixes = []  # the child county and town federations' areas
+            for values in children.values_list(*CHILD_FIELDS, "division_id"):
+                values, division_id = values[:-1], values[-1]
+                self.children[values[path]] = values
+                if values[kind] in (Organization.Kind.COUNTY, Organization.Kind.TOWN):
+                    self.federation_prefixes.append(
+                        (values[path], self.divisions[division_id].prefix))
         elif grouping not in GROUPINGS:
             raise ValueError(f"unknown grouping {grouping!r}")
 
     def key(self, group):
-        """The row key of a ``_per_union`` or ``for_employer`` group: a child's path
+        """The row key of a ``_per_union`` group: a child's path
         prefix as it is, a division id as its county or town code."""
         if self.grouping == BY_UNION:
             return group
         code = self.division_codes[group]
         return code[:6] if self.grouping == BY_COUNTY else code
 
-    def for_employer(self):
-        """Group expression for employers: their own division's id (turned into a
-        county or town code by ``key``), or by child union, the child union covering
-        them or, for those without a union, the child federation of their area."""
+    def employer_key(self, division_id):
+        """The row key of the employers of ``_employer_figures`` in a division: by county
+        or town, the division's; by child union (only employers without a union come
+        here: the others are counted per union), the child federation of their area,
+        else the root."""
         if self.grouping != BY_UNION:
-            return F("division_id")
-        # An employer without a union belongs to the child federation of its area.
-        by_division = [
-            When(division__code__startswith=self.divisions[self.child_divisions[path]].prefix,
-                 then=Value(path))
-            for path, child in self.children.items()
-            if child.kind in (Organization.Kind.COUNTY, Organization.Kind.TOWN)
-        ]
-        return Case(
-            When(union__isnull=False, then=Substr("union__path", 1, len(self.root.path) + STEP)),
-            *by_division,
-            default=Value(self.root.path),
-            output_field=CharField(),
-        )
+            return self.key(division_id)
+        code = self.division_codes[division_id]
+        for path, prefix in self.federation_prefixes:
+            if code.startswith(prefix):
+                return path
+        return self.root.path
 
     def row(self, key, divisions, values=()):
         """The row of ``key``, with the figures in ``values``, ``(name, value)`` pairs
@@ -504,8 +521,10 @@ class _Keys:
             if key == self.root.path:
                 return Row(key, _("%(union)s (directly)") % {"union": self.root.name},
                            organization=self.root, figures=figures)
-            child = self.children.get(key)
-            return Row(key, child.name if child else key, organization=child, figures=figures)
+            values = self.children.get(key)
+            if values is None:
+                return Row(key, key, figures=figures)
+            return Row(key, values[self.name_index], figures=figures, child=(self.db, values))
         division = divisions.get(key)
         return Row(key, division.name if division else _("(no division)"), division=division,
                    figures=figures)
@@ -531,7 +550,7 @@ def breakdown(root, day, grouping=BY_UNION, since=None):
         for name, value in values:
             row.figures[name] += value
 
-    with _planner(MembershipEvent.objects.db):
+    with _planner(MembershipEvent.objects.db, PLANNER if root.parent_id is None else BELOW_CITY):
         employers_per_union, employers = _employer_figures(root, day, keys)
         employer_parts = [employers_per_union] if employers_per_union else []
         # From the tallies; those missing are counted and stored, then read; from the
@@ -547,7 +566,7 @@ def breakdown(root, day, grouping=BY_UNION, since=None):
             add(keys.key(group), values)
 
         for group, values in employers:
-            add(keys.key(group), values.items())
+            add(keys.employer_key(group), values.items())
 
     if grouping == BY_UNION:  # every child union has a row, with nothing counted too
         for path in keys.children:

@@ -1,13 +1,14 @@
-"""The statistics' child rows carry their child union (built from plain values for
-speed): the same union with the fields the dashboard's links read, in the children's
-order, and the planner settings a breakdown changes on PostgreSQL are put back."""
+"""The statistics' child rows carry their child union (built from plain values when
+first read, for speed): the same union with the fields the dashboard's links read, in
+the children's order, and the planner settings a breakdown changes on PostgreSQL are
+put back."""
 
 from datetime import date
 
 import pytest
 from django.db import connection
 
-from members.statistics import BY_COUNTY, BY_TOWN, BY_UNION, PLANNER, breakdown
+from members.statistics import BELOW_CITY, BY_COUNTY, BY_TOWN, BY_UNION, PLANNER, breakdown
 from organizations.models import Organization
 from tests.dashboard_data import fast_passwords, world  # noqa: F401
 from tests.people import people, tree  # noqa: F401
@@ -26,17 +27,20 @@ def test_child_rows_carry_their_unions(tree):
         assert row.label == child.name
 
 
-def test_planner_settings_are_put_back(tree):
+@pytest.mark.parametrize("level, changed", [("city", PLANNER), ("nanen", BELOW_CITY)])
+def test_planner_settings_are_put_back(tree, level, changed):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL planner settings")
-    settings = "SELECT " + ", ".join(f"current_setting('{name}')" for name in PLANNER)
+    settings = "SELECT " + ", ".join(f"current_setting('{name}')" for name in BELOW_CITY)
     with connection.cursor() as cursor:
         cursor.execute(settings)
         before = cursor.fetchone()
-        breakdown(tree.city, date(2018, 10, 31), BY_UNION)
+        breakdown(getattr(tree, level), date(2018, 10, 31), BY_UNION)
         cursor.execute(settings)
         assert cursor.fetchone() == before
-        assert before != tuple(PLANNER.values())  # the test sees a change put back
+        # the test sees a change put back
+        assert all(before[list(BELOW_CITY).index(name)] != value
+                   for name, value in changed.items())
 
 
 @pytest.mark.parametrize("day, since", [(date(2018, 10, 31), None),
