@@ -91,3 +91,35 @@ def test_chunks_write_everything_or_nothing(tree, people, monkeypatch):
     assert sorted(result.errors_by_row()) == [2, 8, 9]
     assert Member.objects.count() == 0 and MembershipEvent.objects.count() == 0
     assert Member.history.model.objects.filter(history_type="+").count() == 8  # the first file's
+
+
+@pytest.mark.django_db
+def test_a_chunk_failing_to_write_in_the_background_writes_nothing(tree, people, monkeypatch):
+    """On PostgreSQL a chunk's COPY runs in a thread while the next chunk is validated:
+    when the database refuses it, the import raises that error (it is not lost in the
+    thread) and the transaction keeps nothing, the chunks before included."""
+    from django.db import DataError, connection
+
+    from members.spreadsheets import bulk, importing
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the background COPY is PostgreSQL's")
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 3)
+    statements = bulk._copy_statements
+    chunks = []
+
+    def second_chunk_refused(new, user):
+        built = statements(new, user)
+        chunks.append(built)
+        if len(chunks) == 2:  # the server refuses the member rows' text
+            sql, text = built[0]
+            built[0] = (sql, text.replace(f"\t{tree.factory.pk}\t", "\tno union\t"))
+        return built
+
+    monkeypatch.setattr(bulk, "_copy_statements", second_chunk_refused)
+    clean = [member_row(serial) for serial in range(1, 9)]
+    with pytest.raises(DataError, match="no union"):
+        run_import("members", xlsx(clean), people.superuser, commit=True)
+    assert len(chunks) == 2
+    assert Member.objects.count() == 0 and MembershipEvent.objects.count() == 0
+    assert Member.history.model.objects.count() == 0

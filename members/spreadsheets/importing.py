@@ -30,7 +30,7 @@ from members.identity import DocumentType, looks_mangled_by_excel, parse_documen
 from members.models import COUNTED_FIELDS, Category, Member, MembershipEvent
 from members.services import STATUS_AFTER
 from members.spreadsheets import columns as cols
-from members.spreadsheets.bulk import NEW_MEMBER_FIELDS, insert_members
+from members.spreadsheets.bulk import NEW_MEMBER_FIELDS, MemberWriter
 from members.spreadsheets.reading import (
     HEADER_SEARCH_ROWS,
     CellError,
@@ -479,17 +479,35 @@ class MemberImporter(Importer):
     model = Member
 
     def run(self, records):
-        """Validate and write ``CHUNK_ROWS`` rows at a time, so that memory holds one
+        """Validate and write ``CHUNK_ROWS`` rows at a time, so that memory holds a
         chunk's planned members rather than the whole file's (a 100,000-row commit
         peaked over 500 MB). Checks across the file (the same person or card twice,
         unknown unions) keep their state from chunk to chunk; once any row has an error
         nothing more is written, the rest is still checked so every error is reported,
-        and ``run_import`` rolls back what the earlier chunks wrote."""
+        and ``run_import`` rolls back what the earlier chunks wrote.
+
+        Each chunk's new members are written (``MemberWriter``: in the background on
+        PostgreSQL) while the next chunk is built, after its lookups: building queries
+        nothing, so the database writes while Python validates."""
         self.prepare()
-        for chunk in records.chunks(CHUNK_ROWS):
-            plan = self.validate(chunk)
-            if self.writing and self.result.ok:
-                self.write(plan)
+        if not self.writing:
+            for chunk in records.chunks(CHUNK_ROWS):
+                self.build(chunk, self.look_up(chunk))
+            self.report_unresolved_unions()
+            return
+        writer = MemberWriter(self._creator())
+        try:
+            planned = None  # the chunk before, to write
+            for chunk in records.chunks(CHUNK_ROWS):
+                found = self.look_up(chunk)
+                if planned and self.result.ok:
+                    self.write(planned, writer)
+                planned = self.build(chunk, found)
+                writer.wait()
+            if planned and self.result.ok:
+                self.write(planned, writer)
+        finally:
+            writer.close()  # before the transaction ends, however it ends
         self.report_unresolved_unions()
 
     def prepare(self):
@@ -510,9 +528,9 @@ class MemberImporter(Importer):
         # memory of a model instance; a dry run keeps none at all.
         self.prototype = Member(created_by=self._creator())
 
-    def validate(self, records):
-        """One chunk of rows: ``(new, updated)`` members to write."""
-        # First pass: the document numbers, so that existing members load in bulk.
+    def look_up(self, records):
+        """The first pass over a chunk: its document and card numbers, checked, and the
+        members already registered with them, loaded in bulk (for ``build``)."""
         parsed = []
         seen_documents, seen_cards = self.seen_documents, self.seen_cards
         for row, values, names in records:
@@ -543,8 +561,13 @@ class MemberImporter(Importer):
 
         existing = self._existing([p[1] for p in parsed if p[1]])
         card_holders = self._card_holders([p[2] for p in parsed if p[2]])
-
         first_pass_errors = {error.row for error in self.result.errors}
+        return parsed, existing, card_holders, first_pass_errors
+
+    def build(self, records, found):
+        """The second pass over a chunk (after ``look_up``, which found ``found``): each
+        row built into a member and checked, ``(new, updated)`` members to write."""
+        parsed, existing, card_holders, first_pass_errors = found
         new, updated = [], []
         for (row, values, names), (id_type, number, card) in zip(records, parsed):
             self.names = names
@@ -752,16 +775,16 @@ class MemberImporter(Importer):
             self.error(row, "status_date", _("Enter the date of the status change."))
         return wanted, date_value
 
-    def write(self, plan):
+    def write(self, plan, writer):
         """Bulk writes: new members, their history rows and events in a few statements
         (``members.spreadsheets.bulk``: COPY on PostgreSQL) instead of ``services.enrol``
         per row (two queries each, plus the history row). A new member has no earlier
         event, so ``services._record``'s "close the previous event" step has nothing to
         do, and the events are built with their ``valid_until`` already set; the result
-        is the same rows enrol() and change_status() would write."""
+        is the same rows enrol() and change_status() would write. The updates first:
+        the new members' COPY goes on while the caller builds the next chunk."""
         new, updated = plan
         user = self._creator()
-        insert_members(new, user)
         if updated:
             fields = sorted({name for _member, changed in updated for name in changed})
             bulk_update_with_history(
@@ -774,6 +797,7 @@ class MemberImporter(Importer):
                     MembershipEvent.objects.filter(
                         member_id__in=ids[start:start + BATCH]
                     ).copy_member_attributes()
+        writer.write(new)
 
 
 # --- employers -----------------------------------------------------------------------
