@@ -75,6 +75,9 @@ class Row:
             self._organization = Organization.from_db(db, CHILD_FIELDS, values)
         return self._organization
 
+    def __repr__(self):
+        return f"<Row {self.key!r} {self.label!r}>"
+
     def __getattr__(self, name):
         try:
             return self.__dict__["figures"][name]
@@ -493,8 +496,8 @@ class _Keys:
             raise ValueError(f"unknown grouping {grouping!r}")
 
     def key(self, group):
-        """The row key of a ``_per_union`` group: a child's path
-        prefix as it is, a division id as its county or town code."""
+        """The row key of a ``_per_union`` group: a child's path prefix as it is, a
+        division id as its county or town code."""
         if self.grouping == BY_UNION:
             return group
         code = self.division_codes[group]

@@ -123,3 +123,40 @@ def test_a_chunk_failing_to_write_in_the_background_writes_nothing(tree, people,
     assert len(chunks) == 2
     assert Member.objects.count() == 0 and MembershipEvent.objects.count() == 0
     assert Member.history.model.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_building_a_chunk_runs_no_query(tree, people, monkeypatch):
+    """A chunk is built while the chunk before is written on the same connection (in the
+    background on PostgreSQL): building must not query, or it waits for that write.
+    Lookups happen before (``look_up``): existing members, card holders; unions and
+    employers are loaded once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from members.spreadsheets import importing
+    from organizations.models import Employer
+
+    Employer.objects.create(name="阳江市华力五金制品有限公司", union=tree.factory,
+                            division=tree.factory.division, employees=80)
+    run_import("members", xlsx([member_row(1)]), people.superuser, commit=True)
+    build = importing.MemberImporter.build
+    queries = []
+
+    def counted(self, records, found):
+        with CaptureQueriesContext(connection) as captured:
+            planned = build(self, records, found)
+        queries.extend(captured.captured_queries)
+        return planned
+
+    monkeypatch.setattr(importing.MemberImporter, "build", counted)
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 2)
+    # An existing member changed, new members with an employer and a status change.
+    rows = [member_row(1, 手机号码="13900000001") + ["", ""],
+            member_row(2, 工作单位="阳江市华力五金制品有限公司") + ["", ""],
+            member_row(3, 状态="退会") + ["2020-01-31", ""],
+            member_row(4, 会员证号="C-4") + ["", ""]]
+    result = run_import("members", xlsx(rows, header=HEADER_PLUS), people.superuser,
+                        commit=True)
+    assert result.committed and (result.new, result.updated) == (3, 1), result.errors
+    assert queries == []
