@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from members import services
 from members.models import Category, EnrolmentDrive, Member
 from organizations.access import organization_in_scope
+from organizations.policy import ReferenceCheckMixin
 from organizations.models import Employer, Organization
 
 CATEGORY_FIELDS = [category.field for category in Category]
@@ -31,7 +32,7 @@ def existing_membership_message(existing, user):
     )
 
 
-class MemberForm(forms.ModelForm):
+class MemberForm(ReferenceCheckMixin, forms.ModelForm):
     class Meta:
         model = Member
         fields = [
@@ -50,7 +51,7 @@ class MemberForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
+        self.user = self.scope_user = user
         if "gender" in self.fields:
             self.fields["gender"].required = False  # filled from the ID number when empty
         if user is not None:

@@ -10,90 +10,45 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import Count
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from members import services
+from members.filters import CURRENT, MEMBER_FILTERS, visible_union
 from members.forms import DriveEntryForm, drive_union, existing_membership_message
 from members.identity import DocumentType, parse_document
 from members.models import Category, EnrolmentDrive, Member, MembershipEvent, Transfer
 from organizations.access import access_required, can, organization_in_scope
+from organizations.params import Param, Params, choice, integer
 from organizations.models import Organization
 
 PAGE_SIZE = 50
-CURRENT = "current"  # status filter: active and retained members, the people figures count
 RECENT_ENTRIES = 20
-
-
-def parse_date_or_none(value):
-    try:
-        return parse_date(value.strip())
-    except ValueError:  # well formed but impossible, e.g. 2024-02-30
-        return None
 
 
 # --- The register ------------------------------------------------------------------------
 
 
-@access_required("view")
+LIST_PARAMS = MEMBER_FILTERS + Params(Param("after", integer, max_length=12))
+
+
+@access_required("view", params=LIST_PARAMS)
 def member_list(request):
     """The register, newest first, 50 at a time. Pages continue from the last id shown
     (``?after=``) rather than an OFFSET, and nothing counts the whole table, so the page
     costs the same on the millionth member as on the first."""
     user = request.user
-    members = Member.objects.visible_to(user).select_related("union", "employer")
-    filters = {}
-
-    union_code = request.GET.get("union", "").strip()
-    union = None
-    if union_code:
-        union = Organization.objects.visible_to(user).filter(code=union_code).first()
-        if union is None:
-            raise Http404
-        members = members.in_subtree(union)
-        filters["union"] = union_code
-
-    status = request.GET.get("status", "")
-    if status == CURRENT:
-        members = members.current()
-        filters["status"] = status
-    elif status in Member.Status.values:
-        members = members.filter(status=status)
-        filters["status"] = status
-
-    # Links from the dashboard's breakdowns narrow further: the union's division (a
-    # county or town row), the drive, the join period (new members).
-    division = request.GET.get("division", "").strip()
-    if division.isdigit():
-        members = members.filter(union__division__code__startswith=division)
-        filters["division"] = division
-    drive = request.GET.get("drive", "")
-    if drive.isdigit():
-        members = members.filter(drive_id=int(drive))
-        filters["drive"] = drive
-    for key, lookup in (("joined_from", "joined_on__gte"), ("joined_to", "joined_on__lte")):
-        day = parse_date_or_none(request.GET.get(key, ""))
-        if day is not None:
-            members = members.filter(**{lookup: day})
-            filters[key] = day.isoformat()
-
-    category = request.GET.get("category", "")
-    if category in Category.values:
-        members = members.filter(**{Category(category).field: True})
-        filters["category"] = category
-
-    query = request.GET.get("q", "").strip()
-    if query:
-        members = members.search(query)
-        filters["q"] = query
-
-    after = request.GET.get("after", "")
-    if after.isdigit():
-        members = members.filter(id__lt=int(after))
+    filters = dict(request.params)
+    after = filters.pop("after", None)
+    members = MEMBER_FILTERS.filter(
+        Member.objects.visible_to(user).select_related("union", "employer"), filters, user
+    )
+    union = visible_union(filters["union"], user) if "union" in filters else None
+    if after is not None:
+        members = members.filter(id__lt=after)
 
     page = list(members.order_by("-id")[: PAGE_SIZE + 1])
     has_more = len(page) > PAGE_SIZE
@@ -108,7 +63,9 @@ def member_list(request):
         "members": page,
         "has_more": has_more,
         "next_after": page[-1].pk if page else None,
-        "filters": filters,
+        # As they go back into links and hidden fields: dates in ISO form.
+        "filters": {name: getattr(value, "isoformat", lambda v=value: v)()
+                    for name, value in filters.items()},
         "union": union,
         "federations": federations,
         "statuses": [(CURRENT, _("Members now (active or retained)"))] + Member.Status.choices,
@@ -117,7 +74,7 @@ def member_list(request):
             if "drive" in filters else None
         ),
         "categories": Category.choices,
-        "is_first_page": not after,
+        "is_first_page": after is None,
     })
 
 
@@ -267,24 +224,30 @@ def drive_entry_edit(request, drive, member_pk):
     })
 
 
-@access_required("change")
+CHECK_PARAMS = Params(
+    Param("id_type", choice(*(value for value, _label in DocumentType.CHOICES))),
+    Param("id_number", max_length=30),
+    Param("exclude", integer, max_length=12),
+)
+
+
+@access_required("change", params=CHECK_PARAMS)
 @require_GET
 def member_check_id(request):
     """The entry page's live check, as the clerk types: is the number valid, what birth
     date and gender does it carry, and is the person already registered (said only as
     far as the clerk's area allows)."""
-    id_type = request.GET.get("id_type") or DocumentType.RESIDENT_ID
+    id_type = request.params.get("id_type", DocumentType.RESIDENT_ID)
     try:
-        document = parse_document(id_type, request.GET.get("id_number", ""))
+        document = parse_document(id_type, request.params.get("id_number", ""))
     except ValidationError as error:
         return JsonResponse({"ok": False, "error": " ".join(error.messages)})
     existing = (
         Member.objects.select_related("union")
         .filter(id_type=id_type, id_number=document.number)
     )
-    exclude = request.GET.get("exclude", "")
-    if exclude.isdigit():
-        existing = existing.exclude(pk=int(exclude))
+    if "exclude" in request.params:
+        existing = existing.exclude(pk=request.params["exclude"])
     existing = existing.first()
     return JsonResponse({
         "ok": True,

@@ -1,84 +1,33 @@
-"""Who may see and do what: the one place where access is decided.
-
-A user acts for one union (their ``Grant``) with a role; the grant covers that union's
-subtree. Every queryset that holds scoped data is filtered through ``scope_filter`` (via
-each model's ``visible_to(user)``), and every view fetches single objects through
-``get_visible_or_404`` so that anything outside the scope is a 404 and a write without
-the right role is a 403.
+"""The HTTP guards of the access policy (``organizations.policy``): pages fetch single
+objects through ``get_visible_or_404`` so that anything outside the scope is a 404 and
+a write without the right role is a 403; ``access_required`` guards every page and
+declares the query parameters it reads (``organizations.params``).
 """
 
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
 
-from organizations.models import Grant, Role
-
-# What each role may do, beyond viewing its subtree.
-_ROLE_ACTIONS = {
-    Role.ADMIN: {"view", "change", "export", "import", "manage_users", "view_personal"},
-    Role.CLERK: {"view", "change", "export", "import", "view_personal"},
-    Role.VIEWER: {"view", "export"},
-}
-
-_NOTHING = Q(pk__in=[])
-
-
-def grant_of(user):
-    """The user's grant with its union, or None (anonymous users, users without a grant,
-    disabled users). Fetched once per request object: every page asks several times."""
-    if not user.is_authenticated or not user.is_active:
-        return None
-    if not hasattr(user, "_unionreg_grant"):
-        user._unionreg_grant = (
-            Grant.objects.select_related("organization__division").filter(user=user).first()
-        )
-    return user._unionreg_grant
-
-
-def scope_root(user):
-    """The union whose subtree the user sees, or None for a superuser (everything)."""
-    grant = grant_of(user)
-    return grant.organization if grant else None
+from organizations.models import Organization
+from organizations.params import NO_PARAMS, BadParameter, Params, bad_request, declare
+# The policy's names, for the pages and admins that import them from here.
+from organizations.policy import (  # noqa: F401
+    area_filter, can, grant_of, is_scoped_model, is_unrestricted, organization_in_scope,
+    reference_errors, scope_filter, scope_root,
+)
 
 
 def default_organization(user):
     """The union whose figures a user sees first: their own; for a superuser the city
     federation (the root of the tree)."""
-    from organizations.models import Organization
-
     root = scope_root(user)
     if root is not None:
         return root
     if is_unrestricted(user):
         return Organization.objects.filter(parent__isnull=True).select_related("division").first()
     return None
-
-
-def is_unrestricted(user):
-    return user.is_authenticated and user.is_active and user.is_superuser
-
-
-def can(user, action):
-    """May the user do ``action`` ("view", "change", "export", "import", "manage_users",
-    "view_personal") somewhere in their scope?"""
-    if is_unrestricted(user):
-        return True
-    grant = grant_of(user)
-    return bool(grant) and action in _ROLE_ACTIONS[grant.role]
-
-
-def scope_filter(user, path_field):
-    """A Q that keeps rows whose union (reached through ``path_field``, the lookup of
-    that union's ``path``) lies in the user's subtree."""
-    if is_unrestricted(user):
-        return Q()
-    grant = grant_of(user)
-    if grant is None:
-        return _NOTHING
-    return Q(**{f"{path_field}__startswith": grant.organization.path})
 
 
 def get_visible_or_404(queryset, user, action="view", **lookup):
@@ -98,21 +47,18 @@ def require(user, action):
         raise PermissionDenied
 
 
-def organization_in_scope(user, organization):
-    if is_unrestricted(user):
-        return True
-    root = scope_root(user)
-    return root is not None and organization.path.startswith(root.path)
-
-
-def access_required(action="view", model=None, lookup="pk"):
+def access_required(action="view", model=None, lookup="pk", params=NO_PARAMS):
     """Guard a page view: anonymous visitors go to the login page; when the URL names
     an object (``model`` and the URL keyword ``lookup``), it is fetched through
     ``visible_to`` — outside the scope is 404 — and passed to the view in place of the
-    keyword; a role without ``action`` gets 403.
+    keyword; a role without ``action`` gets 403. ``params`` declares the GET parameters
+    the page reads (``organizations.params``), or is a function of the URL's keywords
+    that answers them (an export's filters depend on its kind): anything else is a
+    400, and the view finds the values read in ``request.params``.
 
-    The access-matrix test reads ``view.access`` to know what every URL should answer,
-    so a page without this decorator fails that test."""
+    The access-matrix and attack tests read ``view.access`` to know what every URL
+    should answer and which parameters to try, so a page without this decorator fails
+    them."""
 
     def decorator(view):
         @wraps(view)
@@ -123,11 +69,16 @@ def access_required(action="view", model=None, lookup="pk"):
                 obj = get_visible_or_404(
                     model.objects, request.user, action, **{lookup: kwargs.pop(lookup)}
                 )
-                return view(request, obj, *args, **kwargs)
-            require(request.user, action)
+                args = (obj, *args)
+            else:
+                require(request.user, action)
+            try:
+                declare(request, params if isinstance(params, Params) else params(**kwargs))
+            except BadParameter as error:
+                return bad_request(request, error.message)
             return view(request, *args, **kwargs)
 
-        wrapper.access = {"action": action, "model": model, "lookup": lookup}
+        wrapper.access = {"action": action, "model": model, "lookup": lookup, "params": params}
         return wrapper
 
     return decorator

@@ -14,7 +14,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from members.spreadsheets.admin import SpreadsheetAdminMixin
 from organizations.access import can, is_unrestricted, scope_filter, scope_root
 from organizations.admin_scoping import (
-    PermissionBeforeLookupMixin, ReadOnlyMixin, ScopedAdminMixin, ScopedPermissionsMixin,
+    PermissionBeforeLookupMixin, ReadOnlyMixin, ScopedAdminMixin, ScopedInlineMixin,
+    ScopedPermissionsMixin,
 )
 from organizations.models import (
     STEP, CampaignTarget, DemonstrationSite, Division, Employer, Grant, Organization,
@@ -230,7 +231,7 @@ def flag_filter(title, parameter, choices):
 SiteServiceFilter = flag_filter(_("service"), "service", SiteService)
 
 
-class SiteActivityInline(ScopedPermissionsMixin, admin.TabularInline):
+class SiteActivityInline(ScopedInlineMixin, admin.TabularInline):
     model = SiteActivity
     extra = 0
     fields = ("date", "service", "title", "participants", "notes")
@@ -276,7 +277,7 @@ class CampaignTargetAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     search_fields = ("description",)
 
 
-class GrantInline(ScopedPermissionsMixin, admin.StackedInline):
+class GrantInline(ScopedInlineMixin, admin.StackedInline):
     model = Grant
     can_delete = False
     max_num = 1
@@ -289,11 +290,6 @@ class GrantInline(ScopedPermissionsMixin, admin.StackedInline):
     def get_formset(self, request, obj=None, **kwargs):
         kwargs.setdefault("validate_min", not is_unrestricted(request.user))
         return super().get_formset(request, obj, **kwargs)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "organization":
-            kwargs["queryset"] = Organization.objects.visible_to(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_view_permission(self, request, obj=None):
         return can(request.user, "manage_users")

@@ -8,8 +8,11 @@ admin of scoped data mixes in ``ScopedAdminMixin`` so that
 - an object outside the scope answers 404 (Django's admin would redirect to the index
   with "doesn't exist", which differs from the pages' 404 and tells nothing useful);
 - viewers get Django's read-only change page, and a POST there is a 403;
-- every foreign-key choice (union, employer, member, drive) is limited to the scope, so
-  a record cannot be saved into a union outside it: the form rejects the choice.
+- every foreign-key choice (union, employer, member, drive, division) is limited to the
+  scope, and every reference a form sets is checked by ``policy.reference_errors``, so a
+  record cannot be saved into a union or an area outside it: the form rejects the choice;
+- a change list filters only by what its ``list_filter`` declares (``DeclaredLookupsMixin``):
+  no lookup from the URL reaches a field the list does not offer as a filter.
 """
 
 from django.contrib import admin
@@ -18,8 +21,10 @@ from django.utils.functional import cached_property
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from organizations.access import can, grant_of, is_unrestricted
 from organizations.models import Role
+from organizations.policy import (
+    ReferenceCheckMixin, can, grant_of, is_scoped_model, is_unrestricted,
+)
 
 class CappedCountPaginator(Paginator):
     """Counts at most ``CAP`` rows. Django's admin counts the filtered list on every page,
@@ -36,17 +41,56 @@ class CappedCountPaginator(Paginator):
         return self.object_list.order_by()[: self.CAP].count()
 
 
-def is_scoped_model(model):
-    """A model whose rows belong to a union's subtree: it has ``visible_to``."""
-    return hasattr(model._default_manager, "visible_to")
-
-
 def may_delete(user):
     """Deleting loses the record (the history keeps a trace): administrators only."""
     if is_unrestricted(user):
         return True
     grant = grant_of(user)
     return grant is not None and grant.role == Role.ADMIN
+
+
+def with_reference_check(form_class, user):
+    """``form_class`` refusing references outside the user's scope
+    (``policy.ReferenceCheckMixin``); a page form that already checks keeps its own."""
+    if issubclass(form_class, ReferenceCheckMixin):
+        return form_class
+
+    class ReferenceCheckedForm(ReferenceCheckMixin, form_class):
+        scope_user = user
+
+    ReferenceCheckedForm.__name__ = form_class.__name__
+    return ReferenceCheckedForm
+
+
+# Lookups Django's own field list filters put in the URL for a declared field path
+# (``status`` → ``status__exact``; a relation → ``union__id__exact``; dates → ``__gte``/``__lt``).
+FIELD_FILTER_SUFFIXES = ("", "__exact", "__isnull", "__id__exact", "__gte", "__lt", "__isempty")
+
+
+def declared_lookups(model_admin, request):
+    """The URL parameters a change list accepts as filters: those its ``list_filter``
+    and ``date_hierarchy`` declare, nothing else."""
+    names = set()
+    for entry in model_admin.get_list_filter(request):
+        if isinstance(entry, type) and issubclass(entry, admin.SimpleListFilter):
+            names.add(entry.parameter_name)
+            continue
+        path = entry[0] if isinstance(entry, (tuple, list)) else entry
+        names.update(path + suffix for suffix in FIELD_FILTER_SUFFIXES)
+    if model_admin.date_hierarchy:
+        names.update(f"{model_admin.date_hierarchy}__{part}" for part in ("year", "month", "day"))
+    return names
+
+
+class DeclaredLookupsMixin:
+    """Django's admin lets a URL filter a change list by any lookup on the model's own
+    fields (``?id_number__startswith=4417``, ``?password__startswith=pbkdf2``): an
+    oracle for whatever the list does not show. Only the declared filters are accepted;
+    anything else answers 400 (``DisallowedModelAdminLookup``). The admin site applies
+    this to every registered admin (``unionreg.admin_site``)."""
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup in declared_lookups(self, request)
 
 
 class ScopedPermissionsMixin:
@@ -68,15 +112,9 @@ class ScopedPermissionsMixin:
         return may_delete(request.user)
 
 
-class ScopedAdminMixin(ScopedPermissionsMixin):
-    """Mix into every ModelAdmin of scoped data (before ``admin.ModelAdmin``)."""
-
-    # Registers run to a million rows: no full count of the table on every page.
-    paginator = CappedCountPaginator
-    show_full_result_count = False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
+class ScopedChoicesMixin:
+    """Every choice of a scoped record (union, employer, drive, division, …) offered
+    from the user's scope only."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.remote_field.model
@@ -89,6 +127,20 @@ class ScopedAdminMixin(ScopedPermissionsMixin):
         if "queryset" not in kwargs and is_scoped_model(related):
             kwargs["queryset"] = related._default_manager.visible_to(request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ScopedAdminMixin(ScopedChoicesMixin, ScopedPermissionsMixin):
+    """Mix into every ModelAdmin of scoped data (before ``admin.ModelAdmin``)."""
+
+    # Registers run to a million rows: no full count of the table on every page.
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def get_form(self, request, obj=None, **kwargs):
+        return with_reference_check(super().get_form(request, obj, **kwargs), request.user)
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # Change, delete and history pages of an object outside the scope (or gone):
@@ -155,6 +207,17 @@ class ReadOnlyMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ScopedInlineMixin(ScopedChoicesMixin, ScopedPermissionsMixin):
+    """Mix into every inline that edits scoped references: choices limited to the scope
+    and every reference checked, as on the admin's own forms."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = with_reference_check(formset.form, request.user)
+        return formset
+
 
 
 class ReadOnlyInline(ReadOnlyMixin, ScopedPermissionsMixin, admin.TabularInline):

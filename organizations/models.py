@@ -30,6 +30,15 @@ from organizations.validators import (
 STEP = 7  # digits per level of Organization.path: room for 10 million unions
 
 
+class DivisionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The divisions a user may place records in: their area (``policy.area_filter``).
+        The official list itself is public reference data; this limits what they set."""
+        from organizations.policy import area_filter
+
+        return self.filter(area_filter(user, "code"))
+
+
 class Division(models.Model):
     """An administrative division (行政区划) with its National Bureau of Statistics code:
     the city (6 digits), its counties and districts (6) and towns and subdistricts (9).
@@ -47,6 +56,8 @@ class Division(models.Model):
         "self", models.PROTECT, null=True, blank=True, related_name="children",
         verbose_name=_("parent division"),
     )
+
+    objects = DivisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -74,7 +85,7 @@ class ScopedQuerySet(models.QuerySet):
     scope_path = "path"
 
     def visible_to(self, user):
-        from organizations.access import scope_filter
+        from organizations.policy import scope_filter
 
         return self.filter(scope_filter(user, self.scope_path))
 
@@ -252,7 +263,7 @@ class Organization(models.Model):
 
 class EmployerQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from organizations.access import is_unrestricted, scope_root
+        from organizations.policy import is_unrestricted, scope_root
 
         if is_unrestricted(user):
             return self.all()

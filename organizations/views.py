@@ -10,19 +10,20 @@ see; the default is the user's own union (a superuser's: the city federation).
 from datetime import date
 from urllib.parse import urlencode
 
-from django import forms
 from django.db.models import Count, IntegerField, Q, Sum
 from django.db.models.functions import Coalesce, ExtractYear, Substr
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
 
 from members import statistics
 from members.models import Category, EnrolmentDrive, Member, MembershipEvent
 from organizations import charts
 from organizations.access import access_required, default_organization
+from organizations import params as read
+from organizations.params import Param, Params
 from organizations.charts import Bar
 from organizations.models import (
     CampaignTarget,
@@ -71,30 +72,18 @@ def admin_url(model, action="changelist", args=(), **params):
     return url_with(f"admin:{meta.app_label}_{meta.model_name}_{action}", args=args, **params)
 
 
-class ScopeForm(forms.Form):
-    """The GET parameters every page shares: which union, and as of which day."""
-
-    org = forms.CharField(required=False)
-    as_of = forms.DateField(required=False, label=gettext_lazy("As of"))
-    by = forms.ChoiceField(
-        required=False,
-        choices=[(statistics.BY_UNION, gettext_lazy("By union")),
-                 (statistics.BY_COUNTY, gettext_lazy("By county")),
-                 (statistics.BY_TOWN, gettext_lazy("By town"))],
-    )
+# The GET parameters every page of figures shares: which union, as of which day, and
+# how its breakdown is grouped.
+SCOPE_PARAMS = Params(
+    Param("org", read.code, max_length=30),
+    Param("as_of", read.day, max_length=10),
+    Param("by", read.choice(statistics.BY_UNION, statistics.BY_COUNTY, statistics.BY_TOWN)),
+)
 
 
-def scope_form(request):
-    """The shared GET parameters, validated field by field: a malformed date or grouping
-    falls back to its default (today, by union) without losing the other fields."""
-    form = ScopeForm(request.GET)
-    form.is_valid()  # fills cleaned_data with the fields that are valid
-    return form
-
-
-def chosen_organization(request, form):
+def chosen_organization(request):
     """``?org=CODE`` when the user may see that union (else 404), or the default."""
-    code = form.cleaned_data.get("org")
+    code = request.params.get("org")
     if code:
         try:
             return (
@@ -118,13 +107,12 @@ def breadcrumbs(user, organization):
 # --- Dashboard -----------------------------------------------------------------------------
 
 
-@access_required("view")
+@access_required("view", params=SCOPE_PARAMS)
 def dashboard(request):
-    form = scope_form(request)
-    organization = chosen_organization(request, form)
+    organization = chosen_organization(request)
     today = timezone.localdate()
-    day = form.cleaned_data.get("as_of") or today
-    grouping = form.cleaned_data.get("by") or statistics.BY_UNION
+    day = request.params.get("as_of", today)
+    grouping = request.params.get("by", statistics.BY_UNION)
     if organization.is_base:
         grouping = statistics.BY_UNION  # a base union has no children to split into
     report = statistics.breakdown(organization, day, grouping)
@@ -183,7 +171,6 @@ def dashboard(request):
     context = {
         "organization": organization,
         "breadcrumbs": breadcrumbs(request.user, organization),
-        "form": form,
         "day": day,
         "today": today,
         "is_today": day == today,
@@ -360,16 +347,19 @@ def _band_aggregates(prefix=""):
     return figures
 
 
-@access_required("view")
+CAMPAIGN_PARAMS = SCOPE_PARAMS + Params(
+    Param("band", read.choice(*LIST_FILTERS)),
+    Param("division", read.digits, max_length=9),
+)
+
+
+@access_required("view", params=CAMPAIGN_PARAMS)
 def campaign(request):
-    form = scope_form(request)
-    organization = chosen_organization(request, form)
+    organization = chosen_organization(request)
     user = request.user
     code = organization.code
-    band = request.GET.get("band", "")
-    if band not in LIST_FILTERS:
-        band = ""
-    division_code = request.GET.get("division", "")
+    band = request.params.get("band", "")
+    division_code = request.params.get("division", "")
     today = timezone.localdate()
 
     employers = Employer.objects.visible_to(user).in_area(organization)
@@ -531,16 +521,18 @@ def _category_drives(user, organization, today):
 # --- Demonstration sites (三个一批) ---------------------------------------------------------
 
 
-@access_required("view")
+SITE_LIST_PARAMS = SCOPE_PARAMS + Params(
+    Param("status", read.choice(*DemonstrationSite.Status.values)),
+)
+
+
+@access_required("view", params=SITE_LIST_PARAMS)
 def site_list(request):
-    form = scope_form(request)
-    organization = chosen_organization(request, form)
-    status = request.GET.get("status", "")
+    organization = chosen_organization(request)
+    status = request.params.get("status", "")
     sites = DemonstrationSite.objects.visible_to(request.user).in_subtree(organization)
-    if status in DemonstrationSite.Status.values:
+    if status:
         sites = sites.filter(status=status)
-    else:
-        status = ""
     totals = sites.totals()
     rows = list(
         sites.with_coverage().select_related("union", "division").order_by("status", "name")

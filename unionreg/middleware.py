@@ -1,8 +1,19 @@
-"""Content-Security-Policy: the app loads only its own scripts, styles, images and fonts.
+"""The project's own middleware.
+
+Content-Security-Policy: the app loads only its own scripts, styles, images and fonts.
 
 Users sit on government intranets; a page that tried to reach a CDN would break there,
 and a policy that forbids it makes such a mistake fail loudly in tests instead.
+
+Input hygiene: control characters and over-long values in request parameters answer
+400 before anything queries with them.
 """
+
+import re
+
+from django.utils.translation import gettext as _
+
+from organizations.params import bad_request
 
 POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -19,3 +30,40 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", POLICY)
         return response
+
+
+# NUL and the other C0 control characters (tab, line feed and carriage return aside,
+# which text areas send) have no place in anything a clerk types; PostgreSQL refuses a
+# NUL outright, which would otherwise surface as a 500 from whichever query met it.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_GET_VALUE = 1000  # characters; declared parameters set their own, smaller bounds
+MAX_GET_KEY = 100
+
+
+def input_problem(query, bound_length):
+    """What is wrong with a request's parameters (a message naming the parameter), or
+    None."""
+    for key, values in query.lists():
+        if CONTROL_CHARACTERS.search(key) or any(CONTROL_CHARACTERS.search(v) for v in values):
+            return _("The parameter %(name)s contains control characters.") % {
+                "name": CONTROL_CHARACTERS.sub("?", key)[:40]}
+        if bound_length and (len(key) > MAX_GET_KEY or any(len(v) > MAX_GET_VALUE for v in values)):
+            return _("The parameter %(name)s is too long.") % {"name": key[:40]}
+    return None
+
+
+class InputHygieneMiddleware:
+    """Refuse, with a 400 naming the parameter, any request whose parameters carry
+    control characters, or whose query string values are absurdly long, before a view
+    or the admin passes them to a query. Form fields are bounded by their forms."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        problem = input_problem(request.GET, bound_length=True)
+        if problem is None and request.method == "POST":
+            problem = input_problem(request.POST, bound_length=False)
+        if problem is not None:
+            return bad_request(request, problem)
+        return self.get_response(request)

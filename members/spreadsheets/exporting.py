@@ -13,8 +13,6 @@ only for users who may ``view_personal``. Every export is logged (``ExportLog``)
 import csv
 from datetime import date
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import ForeignObjectRel
 from django.utils.translation import gettext as _
 
 from members.identity import mask_document, mask_mobile
@@ -23,7 +21,10 @@ from members.spreadsheets import columns as cols
 from members.spreadsheets.importing import stored_user
 from members.spreadsheets.writing import FORMULA_TRIGGERS, neutralise
 from members.spreadsheets.xlsx import StreamingWorkbook
+from members.filters import MEMBER_FILTERS, visible_union
+from organizations import params as read
 from organizations.access import can
+from organizations.params import Param, Params
 from organizations.models import Employer, Organization
 
 BATCH = 5000
@@ -114,8 +115,14 @@ class Export:
                 "reported_members"]
 
     def queryset(self, params=None):
-        qs = self.model.objects.visible_to(self.user)
-        return apply_filters(qs, params or {}, self.personal)
+        """The user's rows of this list, narrowed by ``params`` (the URL's text, as the
+        export page received it or a background job stored it), read through the list's
+        declared filters: ``BadParameter`` for anything else, 404 for a union outside
+        the scope. The options (format, ordering) do not filter."""
+        filters = FILTERS[self.kind]
+        raw = {name: value for name, value in (params or {}).items() if name not in OPTIONS}
+        return filters.filter(self.model.objects.visible_to(self.user), filters.read(raw),
+                              self.user)
 
     def rows(self, queryset, progress=None):
         """Cells of every row, read in primary-key batches."""
@@ -204,71 +211,65 @@ class Export:
 
 
 # --- filters --------------------------------------------------------------------------
-
-NON_FILTER_PARAMS = {"format", "_format", "o", "p", "e", "all", "_changelist_filters", "_to_field"}
-LOOKUPS = {"exact", "iexact", "in", "gt", "gte", "lt", "lte", "startswith", "istartswith",
-           "isnull", "year", "month", "contains", "icontains", "range"}
-PERSONAL_FIELDS = {"id_number", "mobile"}
+# Each list's declared filters (``organizations.params``): the names its page and the
+# admin change list put in the URL, and nothing else. The member list's are shared with
+# the register page (``members.filters``).
 
 
-class FilterError(ValueError):
-    pass
+def _visible_org(queryset, value, user, path_field):
+    return queryset.filter(**{f"{path_field}__startswith": visible_union(value, user).path})
 
 
-def apply_filters(queryset, params, personal=True):
-    """The admin changelist's filters (``field__lookup=value`` on the model's fields,
-    ``q`` for the search box) and ``org=CODE`` for a subtree. Unknown parameters are an
-    error rather than silently ignored, so an export never holds more than was asked."""
-    model = queryset.model
-    for key, value in params.items():
-        if key in NON_FILTER_PARAMS or value in ("", None):
-            continue
-        if key == "q":
-            if model is Member:
-                queryset = queryset.search(value)
-            else:
-                queryset = queryset.filter(name__icontains=value)
-            continue
-        if key == "org":
-            try:
-                org = Organization.objects.get(code=value)
-            except Organization.DoesNotExist:
-                raise FilterError(_("No union with the code %(code)s.") % {"code": value}) from None
-            path_field = "path" if model is Organization else "union__path"
-            queryset = queryset.filter(**{f"{path_field}__startswith": org.path})
-            continue
-        parts = key.split("__")
-        lookup = "exact"
-        current = model
-        for index, part in enumerate(parts):
-            try:
-                field = current._meta.get_field(part)
-            except (FieldDoesNotExist, AttributeError):
-                if index == len(parts) - 1 and index > 0 and part in LOOKUPS:
-                    lookup = part
-                    break
-                raise FilterError(_("Unknown filter %(name)s.") % {"name": key}) from None
-            if isinstance(field, ForeignObjectRel) or (not personal and part in PERSONAL_FIELDS):
-                raise FilterError(_("Unknown filter %(name)s.") % {"name": key})
-            current = field.related_model if field.is_relation else None
-        if lookup in ("in", "range"):
-            value = value.split(",")
-        elif lookup == "isnull":
-            value = value.lower() in ("1", "true", "yes")
-        try:
-            queryset = queryset.filter(**{key: value})
-            queryset.exists()  # bad values surface here, not halfway through a stream
-        except (ValueError, ValidationError, TypeError):
-            raise FilterError(_("Bad value for filter %(name)s.") % {"name": key}) from None
-    return queryset
+def _employer_area(queryset, value, user):
+    return queryset.in_area(visible_union(value, user))
+
+
+HEADCOUNT_BANDS = {"lt25": (0, 24), "25to99": (25, 99), "100plus": (100, None)}
+
+
+def _headcount(queryset, value, user):
+    low, high = HEADCOUNT_BANDS[value]
+    queryset = queryset.filter(employees__gte=low)
+    return queryset.filter(employees__lte=high) if high is not None else queryset
+
+
+def _covered(queryset, value, user):
+    return queryset.filter(union__isnull=value == "no")
+
+
+def _name_contains(queryset, value, user):
+    return queryset.filter(name__icontains=value)
+
+
+EMPLOYER_FILTERS = Params(
+    Param("q", filter=_name_contains),
+    Param("org", read.code, filter=_employer_area, max_length=30),
+    Param("county", read.digits, filter="division__code__startswith", max_length=9),
+    Param("town", read.digits, filter="division__code", max_length=9),
+    Param("covered", read.choice("yes", "no"), filter=_covered),
+    Param("headcount", read.choice(*HEADCOUNT_BANDS), filter=_headcount),
+)
+UNION_FILTERS = Params(
+    Param("q", filter=_name_contains),
+    Param("org", read.code, max_length=30,
+          filter=lambda queryset, value, user: _visible_org(queryset, value, user, "path")),
+    Param("county", read.digits, filter="division__code__startswith", max_length=9),
+    Param("town", read.digits, filter="division__code", max_length=9),
+    Param("kind__exact", read.choice(*Organization.Kind.values), filter="kind"),
+)
+FILTERS = {cols.MEMBERS: MEMBER_FILTERS, cols.EMPLOYERS: EMPLOYER_FILTERS,
+           cols.UNIONS: UNION_FILTERS}
+# Not filters: the file format, and the admin change list's ordering and origin, which
+# its export buttons carry along and an export has no use for.
+OPTIONS = Params(Param("format", read.choice("xlsx", "csv")), Param("o"), Param("from"))
+
+
+def export_params(kind):
+    """Everything an export of ``kind`` accepts in its URL."""
+    return FILTERS[kind] + OPTIONS
 
 
 # --- writers --------------------------------------------------------------------------
-
-
-class Echo:
-    def write(self, value):
-        return value
 
 
 def csv_stream(export, queryset, params):

@@ -389,10 +389,14 @@ class Importer:
                                % {"union": text})
 
     def load_divisions(self):
+        """Divisions by code and name; those outside the user's area (the policy's
+        ``Division.visible_to``) are known, so a row naming one is told so, not that the
+        division does not exist."""
         self.divisions = {}
         for division in Division.objects.all():
-            self.divisions[division.code] = division
-            self.divisions[division.name] = division
+            self.divisions[division.code] = self.divisions[division.name] = division
+        self.divisions_in_area = set(
+            Division.objects.visible_to(self.user).values_list("pk", flat=True))
 
     def resolve_division(self, row, values, key):
         text = re.sub(r"\s+", "", self.text(values, key))
@@ -400,6 +404,10 @@ class Importer:
         if division is None and text:
             self.error(row, key, _("No town, county or district \"%(value)s\" in Yangjiang.")
                        % {"value": text})
+        elif division is not None and division.pk not in self.divisions_in_area:
+            self.result.scope_rows.append(row)
+            self.error(row, key, _("%(names)s lies outside your area.") % {"names": division.name})
+            return None
         return division
 
     def duplicate(self, seen, key, row, column, label):

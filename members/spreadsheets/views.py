@@ -8,7 +8,7 @@ from datetime import date
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -17,14 +17,16 @@ from django.views.decorators.http import require_POST
 
 from members.models import ExportJob
 from members.spreadsheets import columns as cols, uploads
-from members.spreadsheets.exporting import Export, FilterError, csv_stream, write_xlsx_file
+from members.spreadsheets.exporting import Export, csv_stream, export_params, write_xlsx_file
 from members.spreadsheets.importing import ImportResult, run_import
 from members.spreadsheets.reading import too_big_message
 from members.spreadsheets.stats import stats_workbook
 from members.spreadsheets.tasks import export_folder, run_export_job
 from members.spreadsheets.writing import error_workbook, template_workbook
+from organizations import params as read
 from organizations.access import access_required, default_organization, get_visible_or_404
 from organizations.models import Organization
+from organizations.params import Param, Params
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KIND_LABELS = {
@@ -44,6 +46,10 @@ class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Spreadsheet (.xlsx, .xls, .ods or .csv)"))
 
 
+# The import pages remember whether they were opened from the admin (to go back there).
+FROM = Params(Param("from", read.choice("admin")))
+
+
 def _kind(kind):
     if kind not in cols.KINDS:
         raise Http404
@@ -51,7 +57,7 @@ def _kind(kind):
 
 
 def _context(request, kind, **extra):
-    from_admin = request.GET.get("from") == "admin" or request.POST.get("from") == "admin"
+    from_admin = request.params.get("from") == "admin" or request.POST.get("from") == "admin"
     return {
         "kind": kind,
         "kind_label": KIND_LABELS[kind],
@@ -80,7 +86,7 @@ def _changelist_url(kind):
         return ""
 
 
-@access_required("import")
+@access_required("import", params=FROM)
 def import_page(request, kind):
     """Upload → preview (a dry run: counts and every error) → confirm."""
     _kind(kind)
@@ -99,7 +105,7 @@ def import_page(request, kind):
     return render(request, "spreadsheets/import.html", context)
 
 
-@access_required("import")
+@access_required("import", params=FROM)
 @require_POST
 def import_confirm(request, kind):
     _kind(kind)
@@ -129,12 +135,12 @@ def _import_url(kind, request):
     return url + "?from=admin" if request.POST.get("from") == "admin" else url
 
 
-@access_required("import")
+@access_required("import", params=FROM + Params(Param("token", read.code, max_length=40)))
 def import_errors(request, kind):
     """The uploaded file (``?token=``) with 是否导入成功 and 错误原因 added, to fix and
     upload again. An unknown or expired token leads back to the upload page."""
     _kind(kind)
-    stored = uploads.load(request.GET.get("token", ""), request.user, kind)
+    stored = uploads.load(request.params.get("token", ""), request.user, kind)
     if stored is None:
         messages.error(request, _("The uploaded file has expired; upload it again."))
         return redirect(_import_url(kind, request))
@@ -162,18 +168,18 @@ def _attachment(name):
     return f"attachment; filename=\"{name.encode('ascii', 'replace').decode()}\"; filename*=UTF-8''{quote(name)}"
 
 
-@access_required("export")
+@access_required("export", params=export_params)
 def export(request, kind):
     """A filtered list as .xlsx or .csv (``?format=csv``). Small lists download at once;
-    bigger ones (``EXPORT_INLINE_MAX_ROWS``) run in the background worker."""
+    bigger ones (``EXPORT_INLINE_MAX_ROWS``) run in the background worker. The filters
+    are the list's declared ones (``exporting.export_params``), checked by
+    ``access_required`` before this runs; they are kept as text for the job and the log."""
     _kind(kind)
-    params = {key: value for key, value in request.GET.items() if key not in ("from",)}
-    file_format = "csv" if params.pop("format", "xlsx") == "csv" else "xlsx"
+    file_format = request.params.get("format", "xlsx")
+    params = {key: value for key, value in request.GET.items()
+              if key not in ("format", "from", "o") and value.strip()}
     spec = Export(kind, request.user)
-    try:
-        queryset = spec.queryset(params)
-    except FilterError as error:
-        return HttpResponseBadRequest(str(error))
+    queryset = spec.queryset(params)
     total = queryset.count()
     stamp = date.today().strftime("%Y%m%d")
     if total > settings.EXPORT_INLINE_MAX_ROWS:
@@ -239,7 +245,7 @@ def _stats_defaults(user):
     }
 
 
-@access_required("view")
+@access_required("view", params=Params("org", "as_of", "since"))
 def stats(request):
     """The statistics workbook for a union (``?org=CODE&as_of=YYYY-MM-DD&since=…``)."""
     form = StatsForm(request.GET or None, initial=_stats_defaults(request.user))

@@ -7,9 +7,11 @@ administrator on the server. Logged in ExportLog like every export."""
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.http import Http404
 
 from members.management.commands.import_data import _Superuser
 from members.spreadsheets.exporting import Export, write_csv_file, write_xlsx_file
+from organizations.params import BadParameter
 
 
 class Command(BaseCommand):
@@ -22,12 +24,12 @@ class Command(BaseCommand):
     def handle(self, org, output, **options):
         export = Export("members", _Superuser())
         params = {"org": org}
-        from members.spreadsheets.exporting import FilterError
-
         try:
             queryset = export.queryset(params)
-        except FilterError as error:
-            raise CommandError(str(error)) from None
+        except BadParameter as error:
+            raise CommandError(error.message) from None
+        except Http404:
+            raise CommandError(f"No union with the code {org}.") from None
         writer = write_csv_file if output.suffix.lower() == ".csv" else write_xlsx_file
         count = writer(export, queryset, params, output)
         self.stdout.write(f"{count} members written to {output}")
