@@ -162,7 +162,9 @@ NO_PARAMS = Params()
 class DeclaredQueryDict(QueryDict):
     """``request.GET`` as a view sees it: only declared keys can be read."""
 
-    declared = frozenset()
+    def __init__(self, query_string, declared, encoding=None):
+        self.declared = frozenset(declared)  # first: filling the dict asks __contains__
+        super().__init__(query_string, encoding=encoding)
 
     def __getitem__(self, key):
         self._check(key)
@@ -191,9 +193,8 @@ def declare(request, params):
     """Read the declared ``params`` from ``request.GET`` into ``request.params`` (raises
     ``BadParameter``) and leave the view a ``GET`` that hands out nothing else."""
     request.params = params.read(request.GET)
-    guarded = DeclaredQueryDict(request.GET.urlencode(), encoding=request.GET.encoding)
-    guarded.declared = frozenset(params.names())
-    request.GET = guarded
+    request.GET = DeclaredQueryDict(request.GET.urlencode(), params.names(),
+                                    encoding=request.GET.encoding)
 
 
 def bad_request(request, message):

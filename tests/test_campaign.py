@@ -58,8 +58,9 @@ def test_lists_filter_by_band_and_area(client, people, world):
     response = get(client, people.city_admin, band="small", division="441781")
     assert [e.name for e in response.context["biggest"]] == ["春城小店"]
     assert response.context["listed_division"] == "阳春市"
-    # An unknown band is ignored rather than an error.
-    assert get(client, people.city_admin, band="x").context["band"] == ""
+    # An unknown band is a bad request that names the parameter, not a silent default.
+    response = get(client, people.city_admin, band="x")
+    assert response.status_code == 400 and "band" in response.content.decode()
 
 
 def test_county_by_town(client, people, world):

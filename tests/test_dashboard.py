@@ -96,12 +96,13 @@ def test_county_clerk_sees_their_county(client, people, world):
     assert get(client, people.jiangcheng_clerk, org="no-such-code").status_code == 404
 
 
-def test_malformed_parameters_fall_back_to_defaults(client, people, world):
-    response = get(client, people.city_admin, org="441702", as_of="2018-13-45", by="nonsense")
-    assert response.status_code == 200
-    assert response.context["organization"] == world.tree.jiangcheng
-    assert response.context["is_today"]
-    assert response.context["grouping"] == statistics.BY_UNION
+def test_malformed_parameters_are_a_bad_request_naming_them(client, people, world):
+    # A malformed date or grouping answers 400 with the parameter named (declared
+    # parameters, issue 14), rather than quietly showing figures for another day.
+    for params, name in (({"as_of": "2018-13-45"}, "as_of"), ({"by": "nonsense"}, "by")):
+        response = get(client, people.city_admin, org="441702", **params)
+        assert response.status_code == 400
+        assert name in response.content.decode() and "参数" in response.content.decode()
 
 
 def test_base_union_clerk_sees_their_union(client, people, world):

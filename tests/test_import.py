@@ -260,7 +260,8 @@ def test_unions_and_employers_import_with_parents_in_the_same_file(tree, people)
     ], header=["工会编码", "工会名称", "工会类型", "上级工会", "所在镇街", "统一社会信用代码",
                "成立日期", "工会主席", "联系电话", "是否非公企业", "上报会员数"])
     outside = run_import("unions", unions, people.yangchun_clerk, commit=True)
-    assert outside.scope_rows == [2] and not outside.committed
+    # Row 2 names a parent and a town of 江城区, row 3 a town of 江城区.
+    assert outside.scope_rows == [2, 3] and not outside.committed
     result = run_import("unions", unions, people.jiangcheng_clerk, commit=True)
     assert result.committed, [str(e) for e in result.errors]
     factory = Organization.objects.get(code="4417020010010")

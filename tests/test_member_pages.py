@@ -266,5 +266,6 @@ def test_member_list_filters_used_by_dashboard_links(client, people, register, t
     assert "快递入会" in response.content.decode()
     assert list_ids(client, joined_from="2024-01-01") == [late.pk]
     assert list_ids(client, joined_to="2023-12-31", division="441781") == [register.chuncheng.pk]
-    # A malformed date is ignored rather than an error.
-    assert len(list_ids(client, joined_from="2024-02-30")) == 5
+    # A malformed date is a bad request naming the parameter, not a silently wider list.
+    response = client.get(reverse("member_list"), {"joined_from": "2024-02-30"})
+    assert response.status_code == 400 and "joined_from" in response.content.decode()

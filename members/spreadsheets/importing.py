@@ -381,12 +381,17 @@ class Importer:
         for text, places in self.unresolved_unions.items():
             for row, key in places:
                 if text in outside:
-                    self.result.scope_rows.append(row)
+                    self.mark_outside(row)
                     self.error(row, key, _("The union \"%(union)s\" lies outside your area; "
                                            "you cannot import into it.") % {"union": text})
                 else:
                     self.error(row, key, _("No union \"%(union)s\" on the register.")
                                % {"union": text})
+
+    def mark_outside(self, row):
+        """Note a row that names something outside the user's scope (once per row)."""
+        if row not in self.result.scope_rows:
+            self.result.scope_rows.append(row)
 
     def load_divisions(self):
         """Divisions by code and name; those outside the user's area (the policy's
@@ -405,7 +410,7 @@ class Importer:
             self.error(row, key, _("No town, county or district \"%(value)s\" in Yangjiang.")
                        % {"value": text})
         elif division is not None and division.pk not in self.divisions_in_area:
-            self.result.scope_rows.append(row)
+            self.mark_outside(row)
             self.error(row, key, _("%(names)s lies outside your area.") % {"names": division.name})
             return None
         return division
@@ -623,7 +628,7 @@ class MemberImporter(Importer):
     def _build(self, row, values, id_type, current, number):
         errors_before = len(self.result.errors)
         if current is not None and current.union_id not in self.unions_by_id:
-            self.result.scope_rows.append(row)
+            self.mark_outside(row)
             self.error(row, "id_number", existing_membership_message(current, self.user))
             return None
         # A copy of one blank member: the same defaults as Member(), without running
@@ -851,7 +856,7 @@ class EmployerImporter(Importer):
                     self.error(row, "name", _("Several employers are called \"%(name)s\"; add "
                                               "the credit code.") % {"name": name})
             if code in elsewhere:
-                self.result.scope_rows.append(row)
+                self.mark_outside(row)
                 self.error(row, "credit_code", _("This employer is registered outside your area."))
             self.duplicate(seen, code or name, row, "credit_code" if code else "name",
                            _("This employer"))
@@ -887,7 +892,7 @@ class EmployerImporter(Importer):
                     Organization.Kind.CITY, Organization.Kind.COUNTY, Organization.Kind.TOWN
                 ) and division.code.startswith(root.division.prefix)
                 if not in_area:
-                    self.result.scope_rows.append(row)
+                    self.mark_outside(row)
                     self.error(row, "division", _("An employer without a union must lie in "
                                                   "your area."))
             try:
@@ -951,7 +956,7 @@ class UnionImporter(Importer):
             errors_before = len(self.result.errors)
             code = re.sub(r"\s+", "", self.text(values, "code")).upper()
             if code in elsewhere:
-                self.result.scope_rows.append(row)
+                self.mark_outside(row)
                 self.error(row, "code", _("The union %(code)s lies outside your area.")
                            % {"code": code})
                 continue
