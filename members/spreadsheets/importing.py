@@ -45,6 +45,7 @@ from members.spreadsheets.reading import (
 )
 from organizations.access import is_unrestricted, scope_root
 from organizations.models import Division, Employer, Organization
+from organizations.policy import outside_scope
 from organizations.validators import to_half_width
 
 BATCH = 2000  # rows per INSERT/UPDATE statement and per IN (...) lookup
@@ -394,14 +395,14 @@ class Importer:
             self.result.scope_rows.append(row)
 
     def load_divisions(self):
-        """Divisions by code and name; those outside the user's area (the policy's
-        ``Division.visible_to``) are known, so a row naming one is told so, not that the
-        division does not exist."""
+        """Divisions by code and name; those outside the user's area
+        (``policy.outside_scope``) are known, so a row naming one is told so, not that
+        the division does not exist."""
         self.divisions = {}
         for division in Division.objects.all():
             self.divisions[division.code] = self.divisions[division.name] = division
-        self.divisions_in_area = set(
-            Division.objects.visible_to(self.user).values_list("pk", flat=True))
+        self.divisions_outside = outside_scope(self.user, Division,
+                                               {d.pk for d in self.divisions.values()})
 
     def resolve_division(self, row, values, key):
         text = re.sub(r"\s+", "", self.text(values, key))
@@ -409,7 +410,7 @@ class Importer:
         if division is None and text:
             self.error(row, key, _("No town, county or district \"%(value)s\" in Yangjiang.")
                        % {"value": text})
-        elif division is not None and division.pk not in self.divisions_in_area:
+        elif division is not None and division.pk in self.divisions_outside:
             self.mark_outside(row)
             self.error(row, key, _("%(names)s lies outside your area.") % {"names": division.name})
             return None
