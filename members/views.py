@@ -20,8 +20,11 @@ from django.views.decorators.http import require_GET
 from members import services
 from members.forms import DriveEntryForm, drive_union, existing_membership_message
 from members.identity import DocumentType, parse_document
-from members.models import Category, EnrolmentDrive, Member, MembershipEvent, Transfer
+from members.models import (
+    Category, EnrolmentDrive, Member, MembershipEvent, PersonalDataRead, Transfer,
+)
 from organizations.access import access_required, can, organization_in_scope
+from organizations.personal import sees_in_full
 from organizations.models import Organization
 
 PAGE_SIZE = 50
@@ -88,7 +91,7 @@ def member_list(request):
 
     query = request.GET.get("q", "").strip()
     if query:
-        members = members.search(query)
+        members = members.search(query, user)
         filters["q"] = query
 
     after = request.GET.get("after", "")
@@ -118,6 +121,8 @@ def member_list(request):
         ),
         "categories": Category.choices,
         "is_first_page": not after,
+        # Viewers search by name only (MemberQuerySet.search): say so in the box.
+        "search_by_numbers": sees_in_full(user),
     })
 
 
@@ -133,11 +138,14 @@ def member_detail(request, member):
         .select_related("from_union", "to_union", "requested_by", "decided_by")
         .order_by("-requested_at")
     )
+    # The member's own page: full personal data for the roles that may see it (and a
+    # read logged), masks for the others (organizations.personal).
+    PersonalDataRead.record(request.user, member, PersonalDataRead.Page.MEMBER_PAGE)
     return render(request, "members/member_detail.html", {
         "member": member,
+        "shown": member.shown_to(request.user),
         "events": events,
         "transfers": transfers,
-        "show_personal": can(request.user, "view_personal"),
         "can_change": can(request.user, "change"),
     })
 
@@ -213,7 +221,7 @@ def drive_entry(request, drive):
                     "message": _("Saved: %(name)s") % {"name": member.name},
                     "row": render_to_string(
                         "members/_entry_row.html",
-                        {"member": member, "drive": drive, "show_personal": can(user, "view_personal")},
+                        {"member": member, "drive": drive},
                         request=request,
                     ),
                     "enrolled": drive.members.count(),
@@ -231,7 +239,6 @@ def drive_entry(request, drive):
         "form": form,
         "recent": _recent_entries(drive, user),
         "enrolled": drive.members.count(),
-        "show_personal": can(user, "view_personal"),
     })
 
 
@@ -259,6 +266,8 @@ def drive_entry_edit(request, drive, member_pk):
                 return redirect("drive_entry", pk=drive.pk)
     else:
         form = DriveEntryForm(instance=member, drive=drive, union=union, user=user)
+    # The form holds the member's full numbers: a read of one member's personal data.
+    PersonalDataRead.record(user, member, PersonalDataRead.Page.DRIVE_ENTRY)
     return render(request, "members/drive_entry_edit.html", {
         "drive": drive,
         "union": union,
