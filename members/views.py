@@ -281,7 +281,9 @@ def drive_entry_edit(request, drive, member_pk):
 def member_check_id(request):
     """The entry page's live check, as the clerk types: is the number valid, what birth
     date and gender does it carry, and is the person already registered (said only as
-    far as the clerk's area allows)."""
+    far as the clerk's area allows). It answers only roles that may change the register
+    (viewers get 403: "is this number registered?" would undo their masks) and echoes
+    only the number typed, never another person's personal data."""
     id_type = request.GET.get("id_type") or DocumentType.RESIDENT_ID
     try:
         document = parse_document(id_type, request.GET.get("id_number", ""))

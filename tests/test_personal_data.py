@@ -22,6 +22,7 @@ from datetime import date, timedelta
 import openpyxl
 import pytest
 from django.contrib import admin
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -36,6 +37,7 @@ from tests.candidates import Shown, candidate_ids, county_codes, shown_on
 from tests.people import people, tree  # noqa: F401
 from tests.scoped_data import build, resident_id
 from tests.test_access_matrix import admin_object, admin_pages, project_urls
+from tests.test_settings_env import clean_env, load_settings  # noqa: F401
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -363,3 +365,14 @@ def test_finding3_the_read_log_is_pruned_after_the_retention(data, people, setti
     PersonalDataRead.record(people.jiangcheng_clerk, data.jc_member,
                             PersonalDataRead.Page.ADMIN_CHANGE)
     assert list(PersonalDataRead.objects.values_list("page", flat=True)) == ["admin_change"]
+
+
+def test_finding3_retention_comes_from_the_environment(clean_env):  # noqa: F811
+    clean_env.setenv("DEBUG", "1")
+    assert load_settings().PERSONAL_DATA_READ_RETENTION_DAYS == 365
+    clean_env.setenv("PERSONAL_DATA_READ_RETENTION_DAYS", "30")
+    assert load_settings().PERSONAL_DATA_READ_RETENTION_DAYS == 30
+    for bad in ("0", "a year"):
+        clean_env.setenv("PERSONAL_DATA_READ_RETENTION_DAYS", bad)
+        with pytest.raises(ImproperlyConfigured, match="PERSONAL_DATA_READ_RETENTION_DAYS"):
+            load_settings()
