@@ -105,7 +105,8 @@ class MemberAdmin(SpreadsheetAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
                     "category_list", "masked_mobile")
     list_filter = (MemberCounty, MemberTown, CategoryFilter, "status")
     # The search box goes through Member.objects.search (exact ID, mobile or card
-    # number, or name prefix); these fields only make Django show the box.
+    # number, or name prefix; name prefix only for roles that see masks); these fields
+    # only make Django show the box.
     search_fields = ("name",)
     search_help_text = _("ID number, mobile, member card number, or the start of a name")
     list_select_related = ("union",)

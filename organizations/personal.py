@@ -24,8 +24,8 @@ Masks (each takes a stored value and returns text; empty stays empty):
   tells) and the check character. Neither the address code nor the birth date nor the
   rest of the sequence is shown: with the county and birth year known, about 365 dates ×
   100 sequence numbers ÷ 11 check characters ≈ 3,300 numbers remain per address code.
-- ``mobile``: only the last four digits, ``*******8000``: the 7 hidden digits (first
-  three from some 40 carrier prefixes) leave hundreds of thousands of numbers.
+- ``mobile``: only the last four digits, ``*******8000``: the 7 hidden digits (a
+  prefix 13x–19x and four more) leave some 700,000 numbers.
 - ``birth_date``: the year only (``1985``).
 - ``place`` (native place, household registration place): the first two characters,
   about the province (``广东***``).
