@@ -10,14 +10,17 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _, ngettext
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from members import services
 from members.forms import MemberForm
 from members.spreadsheets.admin import SpreadsheetAdminMixin
 from members.models import (
-    Category, EnrolmentDrive, ExportJob, ExportLog, Member, MembershipEvent, Transfer,
+    Category, EnrolmentDrive, ExportJob, ExportLog, Member, MembershipEvent, PersonalDataRead,
+    Transfer,
 )
 from organizations import codes
+from organizations.personal import masked_value, sees_in_full
 from organizations.access import can, is_unrestricted, organization_in_scope, scope_filter
 from organizations.admin import count_of, division_filters, flag_filter
 from organizations.admin_scoping import (
@@ -31,6 +34,31 @@ MemberCounty, MemberTown = division_filters("union__division")
 
 
 CategoryFilter = flag_filter(_("category"), "category", Category)
+
+
+def _masked_display(name):
+    """An admin column showing ``Member.<name>`` masked (organizations.personal)."""
+
+    @admin.display(description=Member._meta.get_field(name).verbose_name)
+    def display(self, obj):
+        return obj.masked(name)
+
+    return display
+
+
+# Each personal field → the admin column that shows it masked, on the change, read-only
+# and version pages of a user who may not see it in full.
+MASKED_DISPLAY = {name: f"masked_{name}" for name in Member.PERSONAL_FIELDS}
+
+
+class MaskedHistoryContextHelper(HistoricalRecordContextHelper):
+    """The history page's list of changes (old → new) shows personal fields masked, to
+    every role: it is a list of versions; one version's page shows them in full to the
+    roles that may see them, and that read is logged."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        return masked_value(self.model.PERSONAL_FIELDS, change.field, value)
 
 
 class MembershipEventInline(ReadOnlyInline):
@@ -72,11 +100,13 @@ class LeaveActionForm(forms.Form):
 class MemberAdmin(SpreadsheetAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     spreadsheet_kind = "members"  # import / export buttons (members.spreadsheets)
     form = MemberForm
-    list_display = ("name", "masked_id", "gender", "union", "joined_on", "status",
-                    "category_list", "masked_phone")
+    # A list masks personal data for every role (organizations.personal).
+    list_display = ("name", "masked_id_number", "gender", "union", "joined_on", "status",
+                    "category_list", "masked_mobile")
     list_filter = (MemberCounty, MemberTown, CategoryFilter, "status")
     # The search box goes through Member.objects.search (exact ID, mobile or card
-    # number, or name prefix); these fields only make Django show the box.
+    # number, or name prefix; name prefix only for roles that see masks); these fields
+    # only make Django show the box.
     search_fields = ("name",)
     search_help_text = _("ID number, mobile, member card number, or the start of a name")
     list_select_related = ("union",)
@@ -106,14 +136,61 @@ class MemberAdmin(SpreadsheetAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return self.readonly_fields
+        if not self.has_change_permission(request, obj):
+            # Read-only and version pages: every field as text, personal ones masked
+            # unless the role sees them in full.
+            names = [field.name for field in Member._meta.fields
+                     if field.editable and not field.primary_key]
+            return tuple(self._masked_names(request, names))
         # The union changes through a transfer, never by editing the row. A mistyped join
         # date may be corrected: save_correction moves the join event with it.
-        return (*self.readonly_fields, "union")
+        fields = (*self.readonly_fields, "union")
+        if not sees_in_full(request.user):
+            fields += tuple(MASKED_DISPLAY.values())
+        return fields
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is None:
+            return fields
+        return list(dict.fromkeys(self._masked_names(request, fields)))
+
+    def _masked_names(self, request, names):
+        """``names`` with each personal field replaced by its masked column, for a user
+        who may not see personal data in full."""
+        if sees_in_full(request.user):
+            return list(names)
+        return [MASKED_DISPLAY.get(name, name) for name in names]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="",
+                           obj=None):
+        if change and obj is not None:
+            # A member's own admin page: full personal data to the roles that see it.
+            PersonalDataRead.record(request.user, obj, PersonalDataRead.Page.ADMIN_CHANGE)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def render_history_view(self, request, template, context, **kwargs):
+        version = context.get("original")
+        if version is not None:
+            # One past version of the member, full personal data for the roles that see
+            # it. The member itself may be gone (superusers see deleted members' history).
+            member = Member.objects.filter(pk=version.pk).first()
+            PersonalDataRead.record(request.user, member, PersonalDataRead.Page.ADMIN_VERSION)
+        return super().render_history_view(request, template, context, **kwargs)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return MaskedHistoryContextHelper(self.model, historical_record)
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():
             return queryset, False
-        return queryset.search(search_term), False
+        return queryset.search(search_term, request.user), False
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if not sees_in_full(request.user):
+            changelist.search_help_text = _("The start of a name")
+        return changelist
 
     def save_model(self, request, obj, form, change):
         obj._history_user = request.user
@@ -130,13 +207,11 @@ class MemberAdmin(SpreadsheetAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
                          str(Transfer._meta.verbose_name)}
         return deleted, counts, perms_needed, protected
 
-    @admin.display(description=_("document number"))
-    def masked_id(self, obj):
-        return obj.masked_id_number
-
-    @admin.display(description=_("mobile"))
-    def masked_phone(self, obj):
-        return obj.masked_mobile
+    masked_id_number = _masked_display("id_number")
+    masked_mobile = _masked_display("mobile")
+    masked_birth_date = _masked_display("birth_date")
+    masked_native_place = _masked_display("native_place")
+    masked_household_place = _masked_display("household_place")
 
     @admin.display(description=_("categories"))
     def category_list(self, obj):
@@ -327,6 +402,29 @@ class ExportLogAdmin(ReadOnlyMixin, PermissionBeforeLookupMixin, admin.ModelAdmi
     def has_view_permission(self, request, obj=None):
         return can(request.user, "manage_users")
 
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404
+
+
+@admin.register(PersonalDataRead)
+class PersonalDataReadAdmin(ReadOnlyMixin, PermissionBeforeLookupMixin, admin.ModelAdmin):
+    """Who was shown which member's full personal data, and where. Read-only; union
+    administrators see the reads of their subtree's members, superusers all of them."""
+
+    list_display = ("at", "user", "member", "page")
+    list_filter = ("page",)
+    list_select_related = ("user", "member")
+    date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def has_module_permission(self, request):
+        return can(request.user, "manage_users")
+
+    def has_view_permission(self, request, obj=None):
+        return can(request.user, "manage_users")
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404

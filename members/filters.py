@@ -33,7 +33,7 @@ def _category(queryset, value, user):
 
 
 def _search(queryset, value, user):
-    return queryset.search(value)
+    return queryset.search(value, user)  # what may be searched for is the role's
 
 
 MEMBER_FILTERS = Params(

@@ -225,15 +225,3 @@ def normalize_mobile(value):
         )
     return number
 
-
-def mask_document(number):
-    """4417**********123X: enough to tell people apart, not enough to misuse."""
-    if not number:
-        return ""
-    if len(number) <= 8:
-        return number[:2] + "*" * (len(number) - 2)
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
-
-
-def mask_mobile(number):
-    return f"{number[:3]}****{number[-4:]}" if number and len(number) == 11 else (number or "")

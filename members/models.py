@@ -3,7 +3,7 @@ their history (会籍变化), transfers between base unions (会员关系接转)
 drives (入会活动) through which migrant workers, truck drivers and couriers join."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,9 +14,9 @@ from django.utils.translation import gettext, gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from members.identity import (
-    DocumentType, clean_text, mask_document, mask_mobile, normalize_mobile, parse_document,
+    DocumentType, clean_text, normalize_mobile, parse_document,
 )
-from organizations import codes
+from organizations import codes, personal
 from organizations.models import Employer, Organization, ScopedQuerySet
 
 
@@ -49,14 +49,20 @@ class MemberQuerySet(ScopedQuerySet):
         """People who are members today (active or retained)."""
         return self.filter(status__in=Member.MEMBER_STATUSES)
 
-    def search(self, term):
-        """The register's search box (list page and admin alike): an ID-like term matches
-        the normalised document number exactly, an 11-digit term the mobile, anything else
-        a card number or other document number exactly, or the start of a name. Every
-        branch is an indexed equality or prefix match: no substring scan of the table."""
+    def search(self, term, user):
+        """The register's search box (list page, admin and exports' ``q`` alike). For a
+        user who sees personal data in full: an ID-like term matches the normalised
+        document number exactly, an 11-digit term the mobile, anything else a card number
+        or other document number exactly, or the start of a name. For everyone else the
+        start of a name only: a search that answers "is 4417…0413 registered?" would undo
+        the masks (a few hundred guesses recover a masked number), so the role decides
+        and every caller must say whose search it is. Every branch is an indexed
+        equality or prefix match: no substring scan of the table."""
         text = clean_text(term)
         if not text:
             return self
+        if not personal.sees_in_full(user):
+            return self.filter(name__startswith=str(term).strip())
         if re.fullmatch(r"\d{15}|\d{17}[\dX]", text):
             try:
                 text = parse_document(DocumentType.RESIDENT_ID, text).number
@@ -92,6 +98,15 @@ class Member(models.Model):
         PROBATIONARY = "probationary", _("Probationary member")
 
     MEMBER_STATUSES = (Status.ACTIVE, Status.RETAINED)
+    # The personal fields and how each is masked (organizations.personal.MASKS): every
+    # page, admin page, export and log shows them through that policy.
+    PERSONAL_FIELDS = {
+        "id_number": "document",
+        "mobile": "mobile",
+        "birth_date": "birth_date",
+        "native_place": "place",
+        "household_place": "place",
+    }
 
     name = models.CharField(_("name"), max_length=50)
     # Blank in forms: Member.clean takes it from the ID number when it is not entered.
@@ -260,13 +275,24 @@ class Member(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def masked(self, name):
+        """Field ``name`` as lists show it to every role (organizations.personal)."""
+        return personal.masked_value(self.PERSONAL_FIELDS, name, getattr(self, name))
+
+    def shown_to(self, user):
+        """Each personal field as ``user`` may see it on this member's own page."""
+        show = personal.presenters(user, self.PERSONAL_FIELDS)
+        shown = {name: show[name](getattr(self, name)) for name in self.PERSONAL_FIELDS}
+        return {name: value.isoformat() if isinstance(value, date) else value
+                for name, value in shown.items()}
+
     @property
     def masked_id_number(self):
-        return mask_document(self.id_number)
+        return self.masked("id_number")
 
     @property
     def masked_mobile(self):
-        return mask_mobile(self.mobile)
+        return self.masked("mobile")
 
     @property
     def categories(self):
@@ -633,6 +659,68 @@ class ExportLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.kind} ({self.rows})"
+
+
+class PersonalDataReadQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Union administrators read the reads of their subtree's members (by the
+        member's union today); superusers all of them."""
+        from organizations.access import can, scope_filter
+
+        if not can(user, "manage_users"):
+            return self.none()
+        return self.filter(scope_filter(user, "member__union__path"))
+
+    def expired(self, now=None):
+        days = settings.PERSONAL_DATA_READ_RETENTION_DAYS
+        return self.filter(at__lt=(now or timezone.now()) - timedelta(days=days))
+
+
+class PersonalDataRead(models.Model):
+    """One page that showed a member's full personal data (ID and mobile numbers, birth
+    date, addresses) to a user: who, when, which member, on which page. Lists and
+    masked pages write nothing; exports have their own log (``ExportLog``). Kept for
+    ``PERSONAL_DATA_READ_RETENTION_DAYS`` days: each write deletes what has expired, and
+    ``manage.py prune_read_log`` does the same for a register nobody opens."""
+
+    class Page(models.TextChoices):
+        MEMBER_PAGE = "member_page", _("Member page")
+        ADMIN_CHANGE = "admin_change", _("Admin change page")
+        ADMIN_VERSION = "admin_version", _("Admin history version")
+        DRIVE_ENTRY = "drive_entry", _("Enrolment drive correction")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("user"),
+    )
+    at = models.DateTimeField(_("read at"), default=timezone.now, db_index=True)
+    # Kept when the member is deleted (then only superusers see the entry).
+    member = models.ForeignKey(
+        Member, models.SET_NULL, null=True, related_name="+", verbose_name=_("member"),
+    )
+    page = models.CharField(_("page"), max_length=20, choices=Page.choices)
+
+    objects = PersonalDataReadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("personal data read")
+        verbose_name_plural = _("personal data reads")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.member_id}"
+
+    @classmethod
+    def record(cls, user, member, page):
+        """Log that ``user`` was just shown ``member``'s full personal data, if the
+        policy lets them see it in full (otherwise the page showed masks: nothing to
+        log). Expired entries go at the same time: one indexed delete."""
+        if not personal.sees_in_full(user):
+            return None
+        cls.objects.expired().delete()
+        return cls.objects.create(
+            user=user if user.is_authenticated else None, member=member, page=page
+        )
 
 
 class ExportJobQuerySet(models.QuerySet):

@@ -20,10 +20,13 @@ from members import services
 from members.filters import CURRENT, MEMBER_FILTERS, visible_union
 from members.forms import DriveEntryForm, drive_union, existing_membership_message
 from members.identity import DocumentType, parse_document
-from members.models import Category, EnrolmentDrive, Member, MembershipEvent, Transfer
+from members.models import (
+    Category, EnrolmentDrive, Member, MembershipEvent, PersonalDataRead, Transfer,
+)
 from organizations.access import access_required, can, organization_in_scope
-from organizations.params import Param, Params, choice, integer
 from organizations.models import Organization
+from organizations.params import Param, Params, choice, integer
+from organizations.personal import sees_in_full
 
 PAGE_SIZE = 50
 RECENT_ENTRIES = 20
@@ -75,6 +78,8 @@ def member_list(request):
         ),
         "categories": Category.choices,
         "is_first_page": after is None,
+        # Viewers search by name only (MemberQuerySet.search): say so in the box.
+        "search_by_numbers": sees_in_full(user),
     })
 
 
@@ -90,11 +95,14 @@ def member_detail(request, member):
         .select_related("from_union", "to_union", "requested_by", "decided_by")
         .order_by("-requested_at")
     )
+    # The member's own page: full personal data for the roles that may see it (and a
+    # read logged), masks for the others (organizations.personal).
+    PersonalDataRead.record(request.user, member, PersonalDataRead.Page.MEMBER_PAGE)
     return render(request, "members/member_detail.html", {
         "member": member,
+        "shown": member.shown_to(request.user),
         "events": events,
         "transfers": transfers,
-        "show_personal": can(request.user, "view_personal"),
         "can_change": can(request.user, "change"),
     })
 
@@ -170,7 +178,7 @@ def drive_entry(request, drive):
                     "message": _("Saved: %(name)s") % {"name": member.name},
                     "row": render_to_string(
                         "members/_entry_row.html",
-                        {"member": member, "drive": drive, "show_personal": can(user, "view_personal")},
+                        {"member": member, "drive": drive},
                         request=request,
                     ),
                     "enrolled": drive.members.count(),
@@ -188,7 +196,6 @@ def drive_entry(request, drive):
         "form": form,
         "recent": _recent_entries(drive, user),
         "enrolled": drive.members.count(),
-        "show_personal": can(user, "view_personal"),
     })
 
 
@@ -216,6 +223,8 @@ def drive_entry_edit(request, drive, member_pk):
                 return redirect("drive_entry", pk=drive.pk)
     else:
         form = DriveEntryForm(instance=member, drive=drive, union=union, user=user)
+    # The form holds the member's full numbers: a read of one member's personal data.
+    PersonalDataRead.record(user, member, PersonalDataRead.Page.DRIVE_ENTRY)
     return render(request, "members/drive_entry_edit.html", {
         "drive": drive,
         "union": union,

@@ -6,7 +6,9 @@ from datetime import date
 
 from members import services
 from members.identity import check_character
-from members.models import EnrolmentDrive, ExportJob, ExportLog, Member, MembershipEvent, Transfer
+from members.models import (
+    EnrolmentDrive, ExportJob, ExportLog, Member, MembershipEvent, PersonalDataRead, Transfer,
+)
 from organizations.models import (
     CampaignTarget, DemonstrationSite, Division, Employer, Organization, SiteActivity, SiteService,
 )
@@ -37,6 +39,7 @@ class ScopedData:
             CampaignTarget: self.jc_target,
             ExportLog: self.jc_export_log,
             ExportJob: self.jc_export_job,
+            PersonalDataRead: self.jc_read,
         }
 
     # What each changelist shows of a row, to look for on the other county's page.
@@ -124,5 +127,8 @@ def build(tree, people):
     )
     d.jc_export_job = ExportJob.objects.create(
         user=people.jiangcheng_clerk, kind="members", file_format="xlsx",
+    )
+    d.jc_read = PersonalDataRead.objects.create(
+        user=people.jiangcheng_clerk, member=d.jc_member, page=PersonalDataRead.Page.MEMBER_PAGE,
     )
     return d

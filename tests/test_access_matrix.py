@@ -18,7 +18,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import pytest
 
-from members.models import EnrolmentDrive, ExportJob, ExportLog, Member, MembershipEvent, Transfer
+from members.models import (
+    EnrolmentDrive, ExportJob, ExportLog, Member, MembershipEvent, PersonalDataRead, Transfer,
+)
 from organizations.models import (
     CampaignTarget, DemonstrationSite, Division, Employer, Organization, SiteActivity,
 )
@@ -71,6 +73,9 @@ ADMIN_POLICY = {
     Division: {"add": None, "delete": None, "unscoped": True},
     User: {"audience": "manage_users", "add": "admin", "delete": "super"},
     ExportLog: {"audience": "manage_users", "add": None, "delete": None},
+    # Who was shown a member's full personal data: administrators read it for their
+    # subtree (by the member's union); nobody writes or deletes it by hand.
+    PersonalDataRead: {"audience": "manage_users", "add": None, "delete": None},
     ExportJob: {"audience": "super", "add": None, "delete": "super"},
 }
 PROJECT_APPS = {"organizations", "members"}

@@ -167,6 +167,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Exports up to this many rows are sent at once; bigger ones run in the background.
 EXPORT_INLINE_MAX_ROWS = env_int("EXPORT_INLINE_MAX_ROWS", 5000)
+# How long the log of pages that showed a member's full personal data is kept.
+PERSONAL_DATA_READ_RETENTION_DAYS = env_int("PERSONAL_DATA_READ_RETENTION_DAYS", 365)
+if PERSONAL_DATA_READ_RETENTION_DAYS < 1:
+    # 0 would delete each entry as the next is written: no log at all.
+    raise ImproperlyConfigured(
+        f"PERSONAL_DATA_READ_RETENTION_DAYS={PERSONAL_DATA_READ_RETENTION_DAYS} must be 1 or more."
+    )
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

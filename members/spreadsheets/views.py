@@ -149,7 +149,7 @@ def import_errors(request, kind):
     if result.file_error:
         return redirect(_import_url(kind, request))
     stem = filename.rsplit(".", 1)[0]
-    response = HttpResponse(error_workbook(data, result), content_type=XLSX)
+    response = HttpResponse(error_workbook(data, result, request.user), content_type=XLSX)
     response["Content-Disposition"] = _attachment(f"{stem}-errors.xlsx")
     return response
 

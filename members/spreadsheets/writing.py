@@ -13,7 +13,9 @@ from datetime import date, datetime
 
 import xlsxwriter
 
+from members.models import Member
 from members.spreadsheets import columns as cols
+from organizations import personal
 from members.spreadsheets.reading import check_upload, read_sheets
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -96,10 +98,13 @@ def template_workbook(kind):
     return buffer.getvalue()
 
 
-def error_workbook(data, result):
+def error_workbook(data, result, user):
     """The uploaded rows handed back with 是否导入成功 and 错误原因 after the last column,
     so the clerk fixes that very file and uploads it again (the import ignores the two
-    columns). Title rows are kept; earlier result columns are replaced, not repeated."""
+    columns). Title rows are kept; earlier result columns are replaced, not repeated.
+    Personal columns go through the personal-data policy like every other surface: a
+    user who may not see them in full gets them masked (today every role that may
+    import sees them in full, so the file comes back as it was uploaded)."""
     sheets = dict(read_sheets(data, check_upload(data)))
     rows = sheets.get(result.sheet) or next(iter(sheets.values()))
     header_index = result.header_row - 1
@@ -122,9 +127,12 @@ def error_workbook(data, result):
     for index in text_columns:
         sheet.set_column(index, index, 20, formats["text"])
     result_col, reason_col = len(keep), len(keep) + 1
+    show = _personal_columns(result, user)
     for row_index, row in enumerate(rows):
         for out_col, index in enumerate(keep):
             value = row[index] if index < len(row) else ""
+            if index in show and row_index > header_index:
+                value = show[index](value)
             write_cell(sheet, row_index, out_col, value, formats)
         if row_index == header_index:
             sheet.write_string(row_index, result_col, cols.RESULT_HEADER, formats["header"])
@@ -138,3 +146,25 @@ def error_workbook(data, result):
     sheet.freeze_panes(header_index + 1, 0)
     workbook.close()
     return buffer.getvalue()
+
+
+def _personal_columns(result, user):
+    """Column index → how ``user`` may see that column's values, for the personal
+    columns the user may not see in full (``Member.PERSONAL_FIELDS``)."""
+    if result.kind != cols.MEMBERS or personal.sees_in_full(user):
+        return {}
+    return {
+        index: _as_text(personal.presenter(user, Member.PERSONAL_FIELDS[key]))
+        for index, key in result.headers.items() if key in Member.PERSONAL_FIELDS
+    }
+
+
+def _as_text(show):
+    """Uploaded cells are text, numbers or dates: mask their text."""
+    def masked(value):
+        if value is None or value == "":
+            return value
+        if isinstance(value, (date, datetime)):
+            return show(value)
+        return show(str(value))
+    return masked
