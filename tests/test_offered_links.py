@@ -60,7 +60,11 @@ def pages(data):
         reverse("member_list"),
         reverse("member_detail", args=[member.pk]),
         reverse("drive_list"),
-        # A change the superuser made: its author is named on the history page.
+        reverse("admin:index"),
+        reverse("admin:members_member_change", args=[member.pk]),
+        reverse("admin:organizations_demonstrationsite_change", args=[data.jc_site.pk]),
+        reverse("admin:members_transfer_change", args=[data.jc_transfer.pk]),
+        reverse("admin:members_membershipevent_change", args=[member.events.first().pk]),
         reverse("admin:members_member_history", args=[member.pk]),
     ]
 
@@ -68,7 +72,11 @@ def pages(data):
 @pytest.mark.parametrize("name", ["jiangcheng_viewer", "jiangcheng_clerk"])
 def test_finding6_nothing_offered_answers_403(client, tree, people, name):  # noqa: F811
     data = build(tree, people)
+    # Changes the superuser made: the author is named on the history and record pages.
     data.jc_member.history.update(history_user=people.superuser)
+    data.jc_member.events.update(recorded_by=people.superuser)
+    type(data.jc_transfer).objects.filter(pk=data.jc_transfer.pk).update(
+        requested_by=people.superuser)
     client.force_login(getattr(people, name))
     checked, refused = set(), []
     for page in pages(data):
