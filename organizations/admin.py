@@ -367,7 +367,7 @@ class ScopedUserAdmin(PermissionBeforeLookupMixin, UserAdmin):
             .select_related("organization", "history_user")
             .order_by("-history_date", "-history_id")[:GRANT_HISTORY_ROWS]
         )
-        rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
+        rows = format_html_join("", "<tr>" + "<td>{}</td>" * 5 + "</tr>", (
             (
                 date_format(localtime(record.history_date), "Y-m-d H:i"),
                 record.get_history_type_display(),
