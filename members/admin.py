@@ -61,11 +61,30 @@ class MaskedHistoryContextHelper(HistoricalRecordContextHelper):
         return masked_value(self.model.PERSONAL_FIELDS, change.field, value)
 
 
+def as_text(model, field):
+    """A foreign key shown as plain text on a read-only page. Django links a read-only
+    foreign key to the related object's admin page whether or not the reader may open
+    it: an author's account page answers 403 to union staff, and a transfer's other
+    union or a member who left for another county answers 404."""
+
+    @admin.display(description=model._meta.get_field(field).verbose_name, ordering=field)
+    def show(self, obj):
+        related = getattr(obj, field)
+        if related is None:
+            return "-"
+        return related.get_username() if hasattr(related, "get_username") else str(related)
+
+    return show
+
+
 class MembershipEventInline(ReadOnlyInline):
     model = MembershipEvent
-    fields = ("date", "kind", "union", "counterpart", "reason", "note", "recorded_by",
-              "recorded_at")
+    fields = ("date", "kind", "union_text", "counterpart_text", "reason", "note",
+              "recorded_by_text", "recorded_at")
     readonly_fields = fields
+    union_text = as_text(MembershipEvent, "union")
+    counterpart_text = as_text(MembershipEvent, "counterpart")
+    recorded_by_text = as_text(MembershipEvent, "recorded_by")
     verbose_name_plural = _("membership history")
 
     def get_queryset(self, request):
@@ -296,6 +315,12 @@ class MembershipEventAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
     date_hierarchy = "date"
     list_select_related = ("member", "union", "counterpart", "recorded_by")
     ordering = ("-date", "-id")
+    fields = ("member_name", "kind", "date", "union_text", "counterpart_text", "reason",
+              "note", "recorded_by_text", "recorded_at")
+    readonly_fields = fields
+    union_text = as_text(MembershipEvent, "union")
+    counterpart_text = as_text(MembershipEvent, "counterpart")
+    recorded_by_text = as_text(MembershipEvent, "recorded_by")
 
 
     @admin.display(description=_("member"), ordering="member__name")
@@ -314,6 +339,13 @@ class TransferAdmin(ReadOnlyMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     search_fields = ("member__name",)
     list_select_related = ("member", "from_union", "to_union", "requested_by", "decided_by")
     actions = ("accept", "reject")
+    fields = ("member_name", "from_union_text", "to_union_text", "date", "reason", "state",
+              "requested_by_text", "requested_at", "decided_by_text", "decided_at")
+    readonly_fields = fields
+    from_union_text = as_text(Transfer, "from_union")
+    to_union_text = as_text(Transfer, "to_union")
+    requested_by_text = as_text(Transfer, "requested_by")
+    decided_by_text = as_text(Transfer, "decided_by")
 
 
     def has_delete_permission(self, request, obj=None):

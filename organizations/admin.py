@@ -8,6 +8,9 @@ from django.contrib.auth.models import User
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -260,7 +263,7 @@ class DemonstrationSiteAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(SiteActivity)
-class SiteActivityAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class SiteActivityAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ("date", "site", "service", "title", "participants")
     list_filter = ("service",)
     search_fields = ("title", "site__name")
@@ -304,6 +307,9 @@ class GrantInline(ScopedInlineMixin, admin.StackedInline):
         return is_unrestricted(request.user)
 
 
+GRANT_HISTORY_ROWS = 50  # a grant changes a few times in its life; more is not a page's job
+
+
 class ScopedUserAdmin(PermissionBeforeLookupMixin, UserAdmin):
     """Union administrators manage the users of their subtree: they create users (who
     get staff status, so they can use the admin), grant roles on unions in their
@@ -321,6 +327,9 @@ class ScopedUserAdmin(PermissionBeforeLookupMixin, UserAdmin):
         (_("Status"), {"fields": ("is_active",)}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
+    # Who gave this user which role on which union, and when: shown on the user's page
+    # to whoever may manage that user (the page itself is scoped).
+    grant_history_fieldset = (_("History of the access grant"), {"fields": ("grant_history",)})
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404  # a user outside the administrator's subtree: as if absent
@@ -332,14 +341,45 @@ class ScopedUserAdmin(PermissionBeforeLookupMixin, UserAdmin):
         return queryset.filter(scope_filter(request.user, "grant__organization__path"))
 
     def get_fieldsets(self, request, obj=None):
-        if obj is not None and not is_unrestricted(request.user):
-            return self.limited_fieldsets
-        return super().get_fieldsets(request, obj)
+        if obj is None:
+            return super().get_fieldsets(request, obj)
+        if not is_unrestricted(request.user):
+            return (*self.limited_fieldsets, self.grant_history_fieldset)
+        return (*super().get_fieldsets(request, obj), self.grant_history_fieldset)
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None and not is_unrestricted(request.user):
-            return ("last_login", "date_joined")
-        return super().get_readonly_fields(request, obj)
+        if obj is None:
+            return super().get_readonly_fields(request, obj)
+        if not is_unrestricted(request.user):
+            return ("last_login", "date_joined", "grant_history")
+        return (*super().get_readonly_fields(request, obj), "grant_history")
+
+    @admin.display(description=_("changes"))
+    def grant_history(self, obj):
+        """The grant's history (django-simple-history records the author of every change,
+        those made in the GrantInline above included), newest first."""
+        records = (
+            Grant.history.filter(user_id=obj.pk)
+            .select_related("organization", "history_user")
+            .order_by("-history_date", "-history_id")[:GRANT_HISTORY_ROWS]
+        )
+        rows = format_html_join("", "<tr>" + "<td>{}</td>" * 5 + "</tr>", (
+            (
+                date_format(localtime(record.history_date), "Y-m-d H:i"),
+                record.get_history_type_display(),
+                record.organization.name if record.organization else "-",
+                record.get_role_display(),
+                record.history_user.get_username() if record.history_user else "-",
+            )
+            for record in records
+        ))
+        if not rows:
+            return _("No change recorded.")
+        return format_html(
+            '<table class="grant-history"><thead><tr><th>{}</th><th>{}</th><th>{}</th>'
+            "<th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            _("date and time"), _("change"), _("union"), _("role"), _("changed by"), rows,
+        )
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -382,6 +382,10 @@ class Grant(models.Model):
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
 
+    # Who gave whom access to which union, and when (the author comes from the request
+    # through simple_history's HistoryRequestMiddleware).
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("access grant")
         verbose_name_plural = _("access grants")
@@ -546,6 +550,7 @@ class SiteActivity(models.Model):
     notes = models.TextField(_("notes"), blank=True)
 
     objects = SiteActivityQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-date", "id"]

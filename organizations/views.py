@@ -72,6 +72,20 @@ def admin_url(model, action="changelist", args=(), **params):
     return url_with(f"admin:{meta.app_label}_{meta.model_name}_{action}", args=args, **params)
 
 
+def admin_write_url(request, model, action, args=()):
+    """The admin's add or change page (``action``) when the admin lets the user write
+    there, else None: a page offers "add" and "edit" only to roles that may, and the
+    admin's own permission methods answer, so the link and the page never disagree."""
+    from django.contrib import admin
+
+    model_admin = admin.site._registry.get(model)
+    if model_admin is None:
+        return None
+    allowed = (model_admin.has_add_permission(request) if action == "add"
+               else model_admin.has_change_permission(request))
+    return admin_url(model, action, args=args) if allowed else None
+
+
 # The GET parameters every page of figures shares: which union, as of which day, and
 # how its breakdown is grouped.
 SCOPE_PARAMS = Params(
@@ -448,7 +462,7 @@ def campaign(request):
         "by_year": by_year,
         "year_chart": year_chart,
         "drives": drives,
-        "target_add_url": admin_url(CampaignTarget, "add"),
+        "target_add_url": admin_write_url(request, CampaignTarget, "add"),
     }
     return render(request, "organizations/campaign.html", context)
 
@@ -564,7 +578,7 @@ def site_list(request):
             title=_("Activities per year"),
         ),
         "service_rows": [(service.label, services[service.value]) for service in SiteService],
-        "add_url": admin_url(DemonstrationSite, "add"),
+        "add_url": admin_write_url(request, DemonstrationSite, "add"),
     }
     return render(request, "organizations/site_list.html", context)
 
@@ -591,6 +605,6 @@ def site_detail(request, site):
         ),
         "recent": list(activities.order_by("-date", "-id")[:30]),
         "employers": employers,
-        "admin_url": admin_url(DemonstrationSite, "change", args=[site.pk]),
+        "admin_url": admin_write_url(request, DemonstrationSite, "change", args=[site.pk]),
     }
     return render(request, "organizations/site_detail.html", context)

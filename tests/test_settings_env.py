@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
-from unionreg.env import env_bool, env_int, env_list, parse_database_url
+from unionreg.env import env_bool, env_int, env_list, env_networks, parse_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SETTINGS_FILE = BASE_DIR / "unionreg" / "settings.py"
@@ -25,6 +25,7 @@ SETTINGS_VARIABLES = [
     "IMPORT_MAX_UNCOMPRESSED_BYTES", "IMPORT_MAX_ROWS", "EXPORT_INLINE_MAX_ROWS",
     "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_PRELOAD", "LOG_LEVEL",
     "PERSONAL_DATA_READ_RETENTION_DAYS",
+    "TRUSTED_PROXIES",
 ]
 
 
@@ -123,6 +124,24 @@ def test_env_int_rejects_words(monkeypatch):
 def test_env_list_splits_and_trims(monkeypatch):
     monkeypatch.setenv("ALLOWED_HOSTS", " register.example.org, ,10.0.0.5 ")
     assert env_list("ALLOWED_HOSTS") == ["register.example.org", "10.0.0.5"]
+
+
+def test_env_networks_reads_addresses_and_networks(monkeypatch):
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.5, 172.16.0.0/12,::1")
+    assert [str(n) for n in env_networks("TRUSTED_PROXIES")] == [
+        "10.0.0.5/32", "172.16.0.0/12", "::1/128"]
+
+
+def test_finding7_malformed_trusted_proxies_stop_the_start(clean_env):
+    clean_env.setenv("DEBUG", "1")
+    clean_env.setenv("TRUSTED_PROXIES", "10.0.0.5, proxy.internal")
+    with pytest.raises(ImproperlyConfigured, match=r"TRUSTED_PROXIES: 'proxy.internal' is not"):
+        load_settings()
+
+
+def test_finding7_no_proxy_is_trusted_by_default(clean_env):
+    clean_env.setenv("DEBUG", "1")
+    assert load_settings().TRUSTED_PROXIES == []
 
 
 # --- settings.py ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@ A bad value must stop the process at start-up with a message that names the vari
 not surface later as a confusing traceback deep inside a request.
 """
 
+import ipaddress
 import os
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -48,6 +49,21 @@ def env_list(name, default=()):
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_networks(name):
+    """A comma-separated list of IP addresses or networks (``10.0.0.5``, ``10.0.0.0/24``,
+    ``::1``) as ``ipaddress`` networks; empty or unset: none. A value that is not an
+    address stops the process: a typo here would silently trust nobody, or the wrong host."""
+    networks = []
+    for item in env_list(name):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/24)."
+            ) from None
+    return networks
 
 
 def parse_database_url(url, *, base_dir):

@@ -1,4 +1,4 @@
-"""The project's own middleware.
+"""The project's own middleware: response headers the site adds, and input hygiene.
 
 Content-Security-Policy: the app loads only its own scripts, styles, images and fonts.
 
@@ -11,6 +11,7 @@ Input hygiene: control characters and over-long values in request parameters ans
 
 import re
 
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from organizations.params import bad_request
@@ -67,3 +68,26 @@ class InputHygieneMiddleware:
         if problem is not None:
             return bad_request(request, problem)
         return self.get_response(request)
+
+
+class PrivateNoStoreMiddleware:
+    """``Cache-Control: private, no-store`` on every response to a logged-in user.
+
+    Pages, admin pages and downloads for logged-in users show members' names, ID and
+    mobile numbers; a shared office PC's browser cache or an intranet caching proxy must
+    not keep them after the session ends. Deciding per page which ones show personal
+    data would miss one sooner or later, so the rule is "every authenticated response":
+    the pages are built per request anyway and gain nothing from caching. Static files
+    are served by WhiteNoise before this middleware runs, so they stay cacheable.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            # Merged with what a view already set (the admin's never_cache directives).
+            patch_cache_control(response, private=True, no_store=True)
+        return response

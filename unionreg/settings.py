@@ -11,7 +11,9 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from unionreg.env import env_bool, env_int, env_list, env_str, parse_database_url
+from unionreg.env import (
+    env_bool, env_int, env_list, env_networks, env_str, parse_database_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -54,11 +56,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # After the user and messages (its 400 page shows the site's layout), before any view.
-    "unionreg.middleware.InputHygieneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "unionreg.middleware.ContentSecurityPolicyMiddleware",
+    "unionreg.middleware.PrivateNoStoreMiddleware",
+    # Inside the ones above (its 400 page shows the user and gets their headers), before
+    # any view.
+    "unionreg.middleware.InputHygieneMiddleware",
     # Axes must come last: it turns locked-out logins into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -150,6 +154,12 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Behind a reverse proxy the connection address is the proxy's: the client's address
+# comes from X-Forwarded-For, read only when the connection comes from one of these.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+AXES_CLIENT_IP_CALLABLE = "unionreg.client.client_ip"
+# A locked-out login gets the site's page (status 429), not axes' English line.
+AXES_LOCKOUT_CALLABLE = "unionreg.views.locked_out"
 
 # Background jobs (large exports). The README's run command starts `manage.py db_worker`.
 TASKS = {

@@ -16,7 +16,6 @@ the others; they can neither filter nor search by it. Every export is logged
 import csv
 from datetime import date
 
-from django.utils.translation import gettext as _
 
 from members.models import ExportLog, Member, MembershipEvent
 from members.spreadsheets import columns as cols
