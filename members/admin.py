@@ -28,8 +28,6 @@ from organizations.admin_scoping import (
 )
 from organizations.models import Organization
 
-MEMBER_UNION_KINDS = Organization.BASE_KINDS + (Organization.Kind.INDUSTRY,)
-
 MemberCounty, MemberTown = division_filters("union__division")
 
 
@@ -96,7 +94,7 @@ class TransferActionForm(forms.Form):
     # area is exactly the case where the receiving side has to accept the request.
     to_union = forms.ModelChoiceField(
         label=_("Receiving union (code)"),
-        queryset=Organization.objects.filter(kind__in=MEMBER_UNION_KINDS),
+        queryset=Organization.objects.taking_members(),
         to_field_name="code",
         widget=forms.TextInput,
         help_text=_("A union outside your area receives a request that it must accept."),

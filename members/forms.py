@@ -57,8 +57,7 @@ class MemberForm(ReferenceCheckMixin, forms.ModelForm):
         if user is not None:
             if "union" in self.fields:
                 self.fields["union"].queryset = (
-                    Organization.objects.visible_to(user)
-                    .filter(kind__in=Organization.BASE_KINDS + (Organization.Kind.INDUSTRY,))
+                    Organization.objects.visible_to(user).taking_members()
                 )
             if "employer" in self.fields:
                 self.fields["employer"].queryset = Employer.objects.visible_to(user)
@@ -102,7 +101,7 @@ def drive_union(drive):
     if drive.default_union_id:
         return drive.default_union
     organizer = drive.organizer
-    if organizer.is_base or organizer.kind == Organization.Kind.INDUSTRY:
+    if organizer.takes_members:
         return organizer
     return None
 

@@ -150,7 +150,7 @@ class Member(models.Model):
     # No index of its own: member_union_status_idx starts with the union.
     union = models.ForeignKey(
         Organization, models.PROTECT, related_name="members", verbose_name=_("base union"),
-        limit_choices_to={"kind__in": Organization.BASE_KINDS + (Organization.Kind.INDUSTRY,)},
+        limit_choices_to={"kind__in": Organization.MEMBER_KINDS},
         db_index=False,
     )
     joined_on = models.DateField(_("join date"))
@@ -229,6 +229,9 @@ class Member(models.Model):
         (15 → 18 digits, full-width, lower-case x); birth date and gender are taken from
         it when empty and must agree with it when given."""
         errors = {}
+        if self.union_id and not self.union.takes_members:
+            errors["union"] = gettext("Members belong to a base union or an industry federation, "
+                                "not to %(union)s.") % {"union": self.union}
         try:
             document = parse_document(self.id_type, self.id_number)
         except ValidationError as error:
@@ -539,7 +542,7 @@ class Transfer(models.Model):
     )
     to_union = models.ForeignKey(
         Organization, models.PROTECT, related_name="transfers_in", verbose_name=_("to union"),
-        limit_choices_to={"kind__in": Organization.BASE_KINDS + (Organization.Kind.INDUSTRY,)},
+        limit_choices_to={"kind__in": Organization.MEMBER_KINDS},
     )
     date = models.DateField(_("transfer date"))
     reason = models.CharField(
@@ -601,7 +604,7 @@ class EnrolmentDrive(models.Model):
     default_union = models.ForeignKey(
         Organization, models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("union new members join"),
-        limit_choices_to={"kind__in": Organization.BASE_KINDS + (Organization.Kind.INDUSTRY,)},
+        limit_choices_to={"kind__in": Organization.MEMBER_KINDS},
         help_text=_("Preset on the entry page; usually a joint union or an industry federation."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

@@ -122,7 +122,7 @@ def request_transfer(member, to_union, day, *, user, reason=""):
         raise MembershipError(_("%(name)s is not a member now.") % {"name": member.name})
     if to_union.pk == member.union_id:
         raise MembershipError(_("The member already belongs to %(union)s.") % {"union": to_union})
-    if not to_union.is_base and to_union.kind != to_union.Kind.INDUSTRY:
+    if not to_union.takes_members:
         raise MembershipError(_("Members belong to a base union or an industry federation."))
     transfer = Transfer.objects.create(
         member=member, from_union=member.union, to_union=to_union, date=day, reason=reason,

@@ -97,6 +97,10 @@ class OrganizationQuerySet(ScopedQuerySet):
     def base_unions(self):
         return self.filter(kind__in=Organization.BASE_KINDS)
 
+    def taking_members(self):
+        """Unions people belong to directly (``Organization.takes_members``)."""
+        return self.filter(kind__in=Organization.MEMBER_KINDS)
+
 
 class Organization(models.Model):
     """A union body: the city federation, a county or town federation, an industry
@@ -116,6 +120,9 @@ class Organization(models.Model):
         BASE_JOINT = "base_joint", _("Joint base union")
 
     BASE_KINDS = (Kind.BASE_SINGLE, Kind.BASE_JOINT)
+    # A person belongs to a base union, or straight to an industry federation (truck
+    # drivers and couriers without an employer's union join the 工联会 itself).
+    MEMBER_KINDS = BASE_KINDS + (Kind.INDUSTRY,)
     # Which kinds of union may lead which: the tree of DOMAIN.md.
     ALLOWED_PARENTS = {
         Kind.CITY: (),
@@ -196,6 +203,12 @@ class Organization(models.Model):
     @property
     def is_base(self):
         return self.kind in self.BASE_KINDS
+
+    @property
+    def takes_members(self):
+        """Can people belong to this union directly? The one rule every member form,
+        service, import and report asks (``MEMBER_KINDS``)."""
+        return self.kind in self.MEMBER_KINDS
 
     def ancestors(self):
         """The unions above this one, from the top down (one query)."""

@@ -33,7 +33,7 @@ Masks (each takes a stored value and returns text; empty stays empty):
 
 from datetime import date
 
-from organizations.access import can
+from organizations.policy import can
 
 STARS = "*"
 

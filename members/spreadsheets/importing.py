@@ -659,16 +659,13 @@ class MemberImporter(Importer):
 
         union = self.resolve_union(row, values, "union", "union_code")
         if union is not None:
-            if union.kind not in Organization.BASE_KINDS + (Organization.Kind.INDUSTRY,):
-                self.error(row, "union", _("Members belong to a base union or an industry "
-                                           "federation, not to %(union)s.") % {"union": union})
-            elif current is not None and union.pk != current.union_id:
+            if current is not None and union.pk != current.union_id:
                 self.error(row, "union", _(
                     "The register has this member in %(union)s; record a transfer on the "
                     "member's page instead of changing the union by import."
                 ) % {"union": self.unions_by_id[current.union_id].name})
             else:
-                member.union = union
+                member.union = union  # Member.clean checks that it takes members
         elif current is None and "union" not in values and "union_code" not in values:
             self.error(row, "union", _("Enter the base union."))
         employer = self._employer(

@@ -8,7 +8,7 @@ roster headers); the sheet titles and the as-of line are interface text."""
 import io
 
 import xlsxwriter
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from members.models import MembershipEvent
@@ -109,7 +109,7 @@ def _reported_sheet(workbook, root, day, header_format, count_format, label_form
         .values("union_id").annotate(n=Count("id")).values_list("union_id", "n")
     )
     unions = (Organization.objects.in_subtree(root)
-              .filter(Q(kind__in=Organization.BASE_KINDS) | Q(kind=Organization.Kind.INDUSTRY))
+              .taking_members()
               .order_by("path").values_list("id", "code", "name", "reported_members"))
     for index, (pk, code, name, reported) in enumerate(unions, start=1):
         sheet.write_string(index, 0, code, label_format)
