@@ -12,7 +12,7 @@ from django.utils.translation import gettext, gettext_lazy as _, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from members import services
+from members import services, union_admin  # noqa: F401  (registers the extended union admins)
 from members.forms import MemberForm
 from members.spreadsheets.admin import SpreadsheetAdminMixin
 from members.models import (

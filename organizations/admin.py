@@ -14,7 +14,6 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from members.spreadsheets.admin import SpreadsheetAdminMixin
 from organizations.access import can, is_unrestricted, scope_filter, scope_root
 from organizations.admin_scoping import (
     PermissionBeforeLookupMixin, ReadOnlyMixin, ScopedAdminMixin, ScopedInlineMixin,
@@ -101,11 +100,12 @@ OrgCounty, OrgTown = division_filters("division")
 
 
 @admin.register(Organization)
-class OrganizationAdmin(SpreadsheetAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
-    spreadsheet_kind = "unions"  # import / export buttons (members.spreadsheets)
+class OrganizationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    """The union tree. ``members.admin`` extends it with member counts and the
+    spreadsheet buttons: the hierarchy knows nothing of members or files."""
+
     list_display = (
         "indented_name", "code", "kind", "division", "child_count", "employer_count",
-        "member_count",
     )
     list_filter = (OrgCounty, OrgTown, "kind")
     search_fields = ("name", "^code")
@@ -122,12 +122,9 @@ class OrganizationAdmin(SpreadsheetAdminMixin, ScopedAdminMixin, SimpleHistoryAd
     list_per_page = 100
 
     def get_queryset(self, request):
-        from members.models import Member
-
         return super().get_queryset(request).annotate(
             child_total=count_of(Organization, "parent"),
             employer_total=count_of(Employer, "union"),
-            member_total=count_of(Member, "union", status__in=Member.MEMBER_STATUSES),
         )
 
     @admin.display(description=_("union name"), ordering="path")
@@ -142,10 +139,6 @@ class OrganizationAdmin(SpreadsheetAdminMixin, ScopedAdminMixin, SimpleHistoryAd
     @admin.display(description=_("covered employers"), ordering="employer_total")
     def employer_count(self, obj):
         return obj.employer_total
-
-    @admin.display(description=_("members"), ordering="member_total")
-    def member_count(self, obj):
-        return obj.member_total
 
     @admin.display(description=_("position in the hierarchy"))
     def ancestry(self, obj):
@@ -192,8 +185,7 @@ class HeadcountFilter(admin.SimpleListFilter):
 
 
 @admin.register(Employer)
-class EmployerAdmin(SpreadsheetAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
-    spreadsheet_kind = "employers"  # import / export buttons (members.spreadsheets)
+class EmployerAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "name", "credit_code", "division", "employees", "women_employees",
         "migrant_employees", "covering_union",
