@@ -1,0 +1,17 @@
+"""The member register (会员实名登记): members, the membership changes that make up
+their history (会籍变化), transfers between base unions (会员关系接转), the enrolment
+drives (入会活动) through which migrant workers, truck drivers and couriers join, and the
+logs of who took or read personal data. One module per part; every name is here."""
+
+from members.models.register import COUNTED_FIELDS, Category, Member, MemberQuerySet
+from members.models.events import (
+    MembershipEvent, MembershipEventQuerySet, MembershipTally, Transfer, TransferQuerySet,
+)
+from members.models.drives import EnrolmentDrive, EnrolmentDriveQuerySet
+from members.models.logs import ExportJob, ExportLog, PersonalDataRead
+
+__all__ = [
+    "COUNTED_FIELDS", "Category", "EnrolmentDrive", "EnrolmentDriveQuerySet", "ExportJob",
+    "ExportLog", "Member", "MemberQuerySet", "MembershipEvent", "MembershipEventQuerySet",
+    "MembershipTally", "PersonalDataRead", "Transfer", "TransferQuerySet",
+]

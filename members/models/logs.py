@@ -1,0 +1,140 @@
+"""Who took or read personal data, and the background export jobs."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.models.register import Member
+from organizations import personal
+
+
+class ExportLog(models.Model):
+    """Who exported personal data, when, with which filter and how many rows: exports of
+    members leave the system, so the federation must be able to say who took what."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("user"),
+    )
+    at = models.DateTimeField(_("exported at"), default=timezone.now)
+    kind = models.CharField(_("list"), max_length=20)
+    file_format = models.CharField(_("format"), max_length=10)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    masked = models.BooleanField(_("personal data masked"), default=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("export log entry")
+        verbose_name_plural = _("export log")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.kind} ({self.rows})"
+
+
+class PersonalDataReadQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Union administrators read the reads of their subtree's members (by the
+        member's union today); superusers all of them."""
+        from organizations.access import can, scope_filter
+
+        if not can(user, "manage_users"):
+            return self.none()
+        return self.filter(scope_filter(user, "member__union__path"))
+
+    def expired(self, now=None):
+        days = settings.PERSONAL_DATA_READ_RETENTION_DAYS
+        return self.filter(at__lt=(now or timezone.now()) - timedelta(days=days))
+
+
+class PersonalDataRead(models.Model):
+    """One page that showed a member's full personal data (ID and mobile numbers, birth
+    date, addresses) to a user: who, when, which member, on which page. Lists and
+    masked pages write nothing; exports have their own log (``ExportLog``). Kept for
+    ``PERSONAL_DATA_READ_RETENTION_DAYS`` days: each write deletes what has expired, and
+    ``manage.py prune_read_log`` does the same for a register nobody opens."""
+
+    class Page(models.TextChoices):
+        MEMBER_PAGE = "member_page", _("Member page")
+        ADMIN_CHANGE = "admin_change", _("Admin change page")
+        ADMIN_VERSION = "admin_version", _("Admin history version")
+        DRIVE_ENTRY = "drive_entry", _("Enrolment drive correction")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("user"),
+    )
+    at = models.DateTimeField(_("read at"), default=timezone.now, db_index=True)
+    # Kept when the member is deleted (then only superusers see the entry).
+    member = models.ForeignKey(
+        Member, models.SET_NULL, null=True, related_name="+", verbose_name=_("member"),
+    )
+    page = models.CharField(_("page"), max_length=20, choices=Page.choices)
+
+    objects = PersonalDataReadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("personal data read")
+        verbose_name_plural = _("personal data reads")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.member_id}"
+
+    @classmethod
+    def record(cls, user, member, page):
+        """Log that ``user`` was just shown ``member``'s full personal data, if the
+        policy lets them see it in full (otherwise the page showed masks: nothing to
+        log). Expired entries go at the same time: one indexed delete."""
+        if not personal.sees_in_full(user):
+            return None
+        cls.objects.expired().delete()
+        return cls.objects.create(
+            user=user if user.is_authenticated else None, member=member, page=page
+        )
+
+
+class ExportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A background export belongs to the person who started it."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
+
+
+class ExportJob(models.Model):
+    """A large export running in the background worker (``manage.py db_worker``): the
+    page polls ``done_rows`` and offers the file when ``state`` is done."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    created_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    kind = models.CharField(_("list"), max_length=20)
+    file_format = models.CharField(_("format"), max_length=10)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    done_rows = models.PositiveIntegerField(_("rows written"), default=0)
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+
+    def __str__(self):
+        return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M} ({self.get_state_display()})"
