@@ -1,17 +1,54 @@
 """Who may see and do what: the access policy, apart from HTTP.
 
-A user acts for one union (their ``Grant``) with a role; the grant covers that union's
-subtree. Every queryset that holds scoped data is filtered through ``scope_filter`` (via
-each model's ``visible_to(user)``), and every reference a user sets — a union, parent
-union, employer, division, drive, site — is checked by ``reference_errors``, so a
-record can neither be read outside the scope nor written into it. The HTTP guards (404
+A user acts for one union (their ``Grant``, defined here with the roles) with a role;
+the grant covers that union's subtree. Every queryset that holds scoped data is
+filtered through ``scope_filter`` (via each model's ``visible_to(user)``,
+``ScopedQuerySet``), and every reference a user sets — a union, parent union, employer,
+division, drive, site — is checked by ``reference_errors``, so a record can neither be
+read outside the scope nor written into it. The HTTP guards (404
 outside the scope, 403 for the role) are in ``organizations.access``.
 """
 
+from django.conf import settings
+from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext, gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from organizations.models import Grant, Role
+# The models below are the organizations app's (``organizations.models`` imports them):
+# they live here so that the policy depends on nothing above it and the models on it.
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    CLERK = "clerk", _("Clerk")
+    VIEWER = "viewer", _("Viewer")
+
+
+class Grant(models.Model):
+    """Which union a user acts for, and with what role. The grant covers the union's
+    whole subtree. Superusers (the city's system administrators) need none."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="grant", verbose_name=_("user"),
+    )
+    organization = models.ForeignKey(
+        "organizations.Organization", models.PROTECT, related_name="grants",
+        verbose_name=_("union"),
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+
+    # Who gave whom access to which union, and when (the author comes from the request
+    # through simple_history's HistoryRequestMiddleware).
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("access grant")
+        verbose_name_plural = _("access grants")
+
+    def __str__(self):
+        return f"{self.user} @ {self.organization} ({self.get_role_display()})"
+
 
 # What each role may do, beyond viewing its subtree.
 _ROLE_ACTIONS = {
@@ -78,6 +115,20 @@ def area_filter(user, code_field):
     return Q(**{f"{code_field}__startswith": grant.organization.division.prefix})
 
 
+class ScopedQuerySet(models.QuerySet):
+    """Rows that belong to a union's subtree, reached through the union's ``path`` at the
+    lookup ``scope_path`` (e.g. ``"union__path"``). ``visible_to`` is the one scoping
+    method every page, admin, export and import starts from."""
+
+    scope_path = "path"
+
+    def visible_to(self, user):
+        return self.filter(scope_filter(user, self.scope_path))
+
+    def in_subtree(self, organization):
+        return self.filter(**{f"{self.scope_path}__startswith": organization.path})
+
+
 def organization_in_scope(user, organization):
     if is_unrestricted(user):
         return True
@@ -117,7 +168,7 @@ def reference_errors(user, values):
         outside = outside_scope(user, type(chosen[0]), [obj.pk for obj in chosen])
         if outside:
             names = "、".join(str(obj) for obj in chosen if obj.pk in outside)
-            errors[name] = _("%(names)s lies outside your area.") % {"names": names}
+            errors[name] = gettext("%(names)s lies outside your area.") % {"names": names}
     return errors
 
 
