@@ -83,12 +83,8 @@ class MemberForm(ReferenceCheckMixin, forms.ModelForm):
         'already exists' (the database constraint still guards concurrent saves)."""
         instance = self.instance
         if instance.id_number:
-            existing = (
-                Member.objects.select_related("union")
-                .filter(id_type=instance.id_type, id_number=instance.id_number)
-                .exclude(pk=instance.pk)
-                .first()
-            )
+            existing = services.registration(instance.id_type, instance.id_number,
+                                             exclude=instance.pk)
             if existing is not None:
                 self.add_error("id_number", existing_membership_message(existing, self.user))
                 return

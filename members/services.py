@@ -1,7 +1,8 @@
 """Membership changes: the one code path through which the admin, the entry page and
 the import enrol, transfer and release members. Each change appends a
 ``MembershipEvent``, closes the previous event's validity, and keeps the member's
-current-state columns in step, in one transaction."""
+current-state columns in step, in one transaction. Also the one answer to "is this
+person registered, and where" (``registration``, ``registrations``)."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -29,9 +30,34 @@ class MembershipError(Exception):
     """A change that the register's rules do not allow; the message is for the clerk."""
 
 
-def _record(member, kind, day, union, *, user=None, reason="", note="", counterpart=None,
-            first=False):
-    last = None if first else member.events.order_by("-date", "-id").first()
+def registration(id_type, number, *, exclude=None):
+    """The member registered with this document (its union loaded, to say where), or
+    None; ``exclude``: the id of the member being edited. The one lookup behind the
+    entry page's live check, the member form and (in bulk, ``registrations``) the import."""
+    members = Member.objects.select_related("union").filter(id_type=id_type, id_number=number)
+    if exclude is not None:
+        members = members.exclude(pk=exclude)
+    return members.first()
+
+
+def registrations(numbers, batch=2000):
+    """``registration`` for many document numbers at once: {(id_type, number): member},
+    ``batch`` numbers per query."""
+    found = {}
+    for start in range(0, len(numbers), batch):
+        for member in Member.objects.select_related("union").filter(
+            id_number__in=numbers[start:start + batch]
+        ):
+            found[(member.id_type, member.id_number)] = member
+    return found
+
+
+def _author(user):
+    return user if user is not None and user.is_authenticated else None
+
+
+def _record(member, kind, day, union, *, user=None, reason="", note="", counterpart=None):
+    last = member.events.order_by("-date", "-id").first()
     if last is not None:
         if day < last.date:
             raise MembershipError(
@@ -41,7 +67,7 @@ def _record(member, kind, day, union, *, user=None, reason="", note="", counterp
         MembershipEvent.objects.filter(pk=last.pk).update(valid_until=day)
     return MembershipEvent.objects.create(
         member=member, kind=kind, date=day, union=union, counterpart=counterpart,
-        reason=reason, note=note, recorded_by=user if user and user.is_authenticated else None,
+        reason=reason, note=note, recorded_by=_author(user),
     )
 
 
@@ -63,14 +89,35 @@ def _apply_state(member, kind, day, reason=""):
         member.leave_reason = ""
 
 
+def opening_events(member, change=None):
+    """The events that enrol a new member, as ``(kind, date, valid_until)`` rows: the
+    join (入会) on ``member.joined_on`` and, for someone registered after a later change
+    (an imported roster that lists them as left), that ``(kind, day)`` change; each valid
+    until the next one's date, as ``_record`` and ``change_status`` would leave them. The
+    member's state columns are set to where the last event leaves them. Nothing is
+    written: ``enrol`` saves these rows, the import's bulk writer copies them."""
+    member.status = STATUS_AFTER[Kind.JOIN]
+    events = [(Kind.JOIN, member.joined_on)]
+    if change is not None:
+        kind, day = change
+        if day < member.joined_on:
+            raise MembershipError(_("The date lies before the join date."))
+        events.append((kind, day))
+        _apply_state(member, kind, day)
+    return [(kind, day, events[index + 1][1] if index + 1 < len(events) else None)
+            for index, (kind, day) in enumerate(events)]
+
+
 @transaction.atomic
 def enrol(member, *, user=None):
     """Save a new member and record the join (入会) on ``member.joined_on``."""
-    member.status = Member.Status.ACTIVE
+    events = opening_events(member)
     if user is not None and user.is_authenticated and member.created_by_id is None:
         member.created_by = user
     _save(member, user)
-    _record(member, Kind.JOIN, member.joined_on, member.union, user=user, first=True)
+    for kind, day, valid_until in events:
+        MembershipEvent.objects.create(member=member, kind=kind, date=day, union=member.union,
+                                       valid_until=valid_until, recorded_by=_author(user))
     return member
 
 

@@ -251,13 +251,8 @@ def member_check_id(request):
         document = parse_document(id_type, request.params.get("id_number", ""))
     except ValidationError as error:
         return JsonResponse({"ok": False, "error": " ".join(error.messages)})
-    existing = (
-        Member.objects.select_related("union")
-        .filter(id_type=id_type, id_number=document.number)
-    )
-    if "exclude" in request.params:
-        existing = existing.exclude(pk=request.params["exclude"])
-    existing = existing.first()
+    existing = services.registration(id_type, document.number,
+                                     exclude=request.params.get("exclude"))
     return JsonResponse({
         "ok": True,
         "number": document.number,

@@ -297,6 +297,33 @@ def test_unions_and_employers_import_with_parents_in_the_same_file(tree, people)
 
 
 @pytest.mark.django_db
+def test_member_in_a_union_that_takes_no_members_names_row_and_column(tree, people):
+    """A town union has no members of its own. The rule is Member.clean's (it reports
+    it under the union field), and the import still names the row and the column."""
+    data = xlsx([member_row(1), member_row(2, union="南恩街道总工会")])
+    result = run_import("members", data, people.superuser, commit=True)
+    assert not result.committed and Member.objects.count() == 0
+    assert [str(error) for error in result.errors] == [
+        "第 3 行「所属工会」：会员只能加入基层工会或行业工会联合会，不能加入南恩街道总工会。"]
+
+
+@pytest.mark.django_db
+def test_employer_without_a_union_only_where_the_user_would_see_it(tree, people):
+    """An employer without a union counts under the federation of its area
+    (``Employer.objects.visible_to``). A base union's clerk would not see one even in
+    their own town, so may not import it; the county's clerk may, and then sees it."""
+    data = xlsx([["未建会的小厂", "南恩街道", 30]], header=["单位名称", "所在镇街", "职工人数"])
+    refused = run_import("employers", data, people.base_clerk, commit=True)
+    assert [str(error) for error in refused.errors] == [
+        "第 2 行「所在镇街」：未建会单位必须位于您的管辖范围内。"]
+    assert refused.scope_rows == [2] and Employer.objects.count() == 0
+    accepted = run_import("employers", data, people.jiangcheng_clerk, commit=True)
+    assert accepted.committed, [str(error) for error in accepted.errors]
+    assert [e.name for e in Employer.objects.visible_to(people.jiangcheng_clerk)] == ["未建会的小厂"]
+    assert not Employer.objects.visible_to(people.base_clerk).exists()
+
+
+@pytest.mark.django_db
 def test_import_data_command(tree, people, tmp_path, capsys):
     good = tmp_path / "good.xlsx"
     good.write_bytes(xlsx([member_row(1), member_row(2)]))

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from members.models import Member, MembershipEvent
+from members import services
+from members.models import COUNTED_FIELDS, Member, MembershipEvent
 from members.spreadsheets.importing import run_import
 from tests.people import people, tree  # noqa: F401
 from tests.test_import import HEADER, member_row, resident_id, xlsx
@@ -58,6 +59,41 @@ def test_new_members_history_and_events(tree, people):
     assert MembershipEvent.objects.count() == 4
 
 
+def _membership(member):
+    """What enrolling wrote for ``member``: its events (but when) and its state."""
+    member.refresh_from_db()
+    events = member.events.order_by("date", "id").values(
+        "kind", "date", "valid_until", "union", "counterpart", "reason", "note", "recorded_by",
+        *COUNTED_FIELDS)
+    return list(events), (member.status, member.left_on, member.leave_reason, member.union_id)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status, kind", [("在册", None), ("退会", MembershipEvent.Kind.LEAVE),
+                                          ("保留", MembershipEvent.Kind.RETAIN)])
+def test_imported_member_has_the_events_enrol_and_change_status_write(tree, people, status, kind):
+    """The import writes new members past ``services.enrol`` (in bulk, COPY on
+    PostgreSQL) but builds their events with it (``services.opening_events``): the
+    events and state are those enrol(), then change_status(), record for the person."""
+    left_on = date(2020, 1, 31)
+    row = member_row(1, 状态=status) + [left_on.isoformat() if kind else "", ""]
+    result = run_import("members", xlsx([row], header=HEADER_PLUS), people.superuser,
+                        commit=True)
+    assert result.committed, [str(e) for e in result.errors]
+    imported = Member.objects.get()
+    by_import = _membership(imported)
+    person = {field.attname: getattr(imported, field.attname)
+              for field in Member._meta.concrete_fields if not field.primary_key}
+    imported.delete()
+
+    member = Member(**{**person, "status": Member.Status.ACTIVE, "left_on": None})
+    services.enrol(member, user=people.superuser)
+    if kind:
+        services.change_status(member, kind, left_on, user=people.superuser)
+    assert _membership(member) == by_import
+    assert len(by_import[0]) == (2 if kind else 1)
+
+
 @pytest.mark.django_db
 def test_one_bad_row_writes_nothing(tree, people):
     bad = rows() + [member_row(4, 入会日期="2016-13-45") + ["", ""]]
@@ -73,9 +109,9 @@ def test_chunks_write_everything_or_nothing(tree, people, monkeypatch):
     spanning several chunks is written whole; an error in the last chunk takes back
     what the earlier chunks wrote, and errors from every chunk are reported, including
     the same person on rows in different chunks."""
-    from members.spreadsheets import importing
+    from members.spreadsheets.importing import members as member_import
 
-    monkeypatch.setattr(importing, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(member_import, "CHUNK_ROWS", 3)
     clean = [member_row(serial) for serial in range(1, 9)]
     result = run_import("members", xlsx(clean), people.superuser, commit=True)
     assert result.committed and result.new == 8
@@ -100,11 +136,12 @@ def test_a_chunk_failing_to_write_in_the_background_writes_nothing(tree, people,
     thread) and the transaction keeps nothing, the chunks before included."""
     from django.db import DataError, connection
 
-    from members.spreadsheets import bulk, importing
+    from members.spreadsheets import bulk
+    from members.spreadsheets.importing import members as member_import
 
     if connection.vendor != "postgresql":
         pytest.skip("the background COPY is PostgreSQL's")
-    monkeypatch.setattr(importing, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(member_import, "CHUNK_ROWS", 3)
     statements = bulk._copy_statements
     chunks = []
 
@@ -134,13 +171,13 @@ def test_building_a_chunk_runs_no_query(tree, people, monkeypatch):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from members.spreadsheets import importing
+    from members.spreadsheets.importing import members as member_import
     from organizations.models import Employer
 
     Employer.objects.create(name="阳江市华力五金制品有限公司", union=tree.factory,
                             division=tree.factory.division, employees=80)
     run_import("members", xlsx([member_row(1)]), people.superuser, commit=True)
-    build = importing.MemberImporter.build
+    build = member_import.MemberImporter.build
     queries = []
 
     def counted(self, records, found):
@@ -149,8 +186,8 @@ def test_building_a_chunk_runs_no_query(tree, people, monkeypatch):
         queries.extend(captured.captured_queries)
         return planned
 
-    monkeypatch.setattr(importing.MemberImporter, "build", counted)
-    monkeypatch.setattr(importing, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(member_import.MemberImporter, "build", counted)
+    monkeypatch.setattr(member_import, "CHUNK_ROWS", 2)
     # An existing member changed, new members with an employer and a status change.
     rows = [member_row(1, 手机号码="13900000001") + ["", ""],
             member_row(2, 工作单位="阳江市华力五金制品有限公司") + ["", ""],

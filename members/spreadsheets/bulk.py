@@ -1,7 +1,9 @@
 """Writing the new members of an import: each member, its history row (the audit trail
 of django-simple-history, history_type "+" by the importing user) and its membership
-events (the JOIN and any later status change) — the rows ``bulk_create_with_history``
-and ``MembershipEvent.objects.bulk_create`` write, but on PostgreSQL through COPY.
+events (the JOIN and any later status change, built by ``services.opening_events`` as
+``enrol`` builds them: this module writes rows, it decides none) — the rows
+``bulk_create_with_history`` and ``MembershipEvent.objects.bulk_create`` write, but on
+PostgreSQL through COPY.
 
 Why COPY: a 100,000-row import writes 300,000 rows; INSERTs built by the ORM spend
 about 40 s on that in Python, COPY about 5. The member ids are taken from the table's
@@ -51,7 +53,8 @@ class MemberWriter:
 
     def write(self, new):
         """``new``: one chunk's (values in ``NEW_MEMBER_FIELDS`` order, [(event kind,
-        date), …]) pairs, events in date order; its COPY text is held until written."""
+        date, valid_until), …]) pairs, the event rows as ``services.opening_events``
+        builds them; its COPY text is held until written."""
         self.wait()
         if not new:
             return
@@ -77,12 +80,6 @@ class MemberWriter:
                 self.thread.shutdown()
 
 
-def _event_rows(events, valid_until_last=None):
-    """(kind, date, valid_until): each event is valid until the next one's date."""
-    for index, (kind, day) in enumerate(events):
-        yield kind, day, events[index + 1][1] if index + 1 < len(events) else valid_until_last
-
-
 def _create_members(new, user):
     for start in range(0, len(new), BATCH):
         chunk = new[start:start + BATCH]
@@ -93,7 +90,7 @@ def _create_members(new, user):
                             recorded_by=user, valid_until=valid_until,
                             **member.counted_attributes())
             for member, (_values, events) in zip(members, chunk)
-            for kind, day, valid_until in _event_rows(events)
+            for kind, day, valid_until in events
         ], batch_size=BATCH)
 
 
@@ -159,7 +156,7 @@ def _copy_statements(new, user):
         histories.append(line + history_tail)
         union = copy_text(values[union_index])
         counted = "".join(f"\t{copy_text(values[i])}" for i in counted_indexes)
-        for kind, day, valid_until in _event_rows(member_events):
+        for kind, day, valid_until in member_events:
             events.append(f"{pk}\t{str(kind)}\t{day.isoformat()}\t{union}"
                           f"\t\t\t{copy_text(valid_until)}{event_tail}{counted}\n")
     statements = [_copy(Member, member_columns, members)]

@@ -29,11 +29,19 @@ class EmployerQuerySet(models.QuerySet):
     def area_q(organization):
         """``in_area`` as a Q, for conditional aggregates over several areas at once."""
         covered = Q(union__path__startswith=organization.path)
-        if organization.kind in (Organization.Kind.CITY, Organization.Kind.COUNTY,
-                                 Organization.Kind.TOWN):
-            area = organization.division.prefix
+        area = EmployerQuerySet.uncovered_area(organization)
+        if area is not None:
             return covered | Q(union__isnull=True, division__code__startswith=area)
         return covered
+
+    @staticmethod
+    def uncovered_area(organization):
+        """The division-code prefix of the employers without a union that count under
+        ``organization`` (a federation's area), or None (other unions have none)."""
+        if organization.kind in (Organization.Kind.CITY, Organization.Kind.COUNTY,
+                                 Organization.Kind.TOWN):
+            return organization.division.prefix
+        return None
 
     def without_union(self):
         return self.filter(union__isnull=True)
