@@ -1,8 +1,10 @@
 from django.urls import path
 
-from members import views
+from members import campaign, dashboard, views
 
 urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("campaign/", campaign.campaign, name="campaign"),
     path("members/", views.member_list, name="member_list"),
     path("members/check-id/", views.member_check_id, name="member_check_id"),
     path("members/<int:pk>/", views.member_detail, name="member_detail"),

@@ -11,10 +11,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from members import services, statistics
+from members import services
 from members.models import MembershipEvent, MembershipTally
 from members.spreadsheets.importing import run_import
-from members.statistics import BY_COUNTY, BY_TOWN, BY_UNION, breakdown, month_end_of
+from members.statistics import (
+    BY_COUNTY, BY_TOWN, BY_UNION, breakdown, counting, month_end_of, tallies,
+)
 from organizations.models import Organization
 from tests.dashboard_data import fast_passwords, world  # noqa: F401
 from tests.people import people, tree  # noqa: F401
@@ -29,7 +31,7 @@ def from_events(monkeypatch, root, day, grouping=BY_UNION, since=None):
     """The breakdown counted from the events alone: no tallies there, none stored."""
     MembershipTally.objects.all().delete()
     with monkeypatch.context() as patch:
-        patch.setattr(statistics, "_store_tallies", lambda *args: False)
+        patch.setattr(tallies, "store_tallies", lambda *args: False)
         report = breakdown(root, day, grouping, since=since)
     assert not MembershipTally.objects.exists()
     return figures(report)
@@ -44,7 +46,7 @@ def from_tallies(monkeypatch, root, day, grouping=BY_UNION, since=None):
         raise AssertionError("counted from the events, not the tallies")
 
     with monkeypatch.context() as patch:
-        patch.setattr(statistics, "_event_parts", not_from_events)
+        patch.setattr(counting, "event_parts", not_from_events)
         return figures(breakdown(root, day, grouping, since=since))
 
 
@@ -85,7 +87,7 @@ def test_tallies_give_the_figures_the_events_give(monkeypatch, people, world, da
 def test_tallies_counted_in_one_pass_or_per_union_alike(monkeypatch, world, probe_limit):
     """The city's tallies stored after a town's already were: whichever way the missing
     ones are counted, those stored stay and the rest join them."""
-    monkeypatch.setattr(statistics, "PROBE_LIMIT", probe_limit)
+    monkeypatch.setattr(tallies, "PROBE_LIMIT", probe_limit)
     day, city = date(2018, 11, 15), world.tree.city
     expected = from_events(monkeypatch, city, day)
     breakdown(world.tree.nanen, day)

@@ -8,6 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("sheets/", include("members.spreadsheets.urls")),  # Excel import and export
-    path("", include("members.urls")),  # register, drives, entry page
-    path("", include("organizations.urls")),  # dashboard, campaign, demonstration sites
+    path("", include("members.urls")),  # dashboard, campaign, register, drives, entry page
+    path("", include("organizations.urls")),  # demonstration sites
 ]
