@@ -1,8 +1,8 @@
 """``python -m bench [--members 1000000] [--runs 3] [--json out.json]``
 
 Builds a dedicated PostgreSQL database (``unionreg_bench``, dropped at the end unless
-``--keep``) with the demo generator (``seed_demo``'s ``build_demo``), then times each
-operation of issue 7 ``--runs`` times and prints min / median / max against the target,
+``--keep``) with the demo generator (``members.demo.build_demo``, as ``seed_demo``), then
+times each operation of issue 7 ``--runs`` times and prints min / median / max against the target,
 as a table and as JSON, with the dataset size and versions.
 
 The server is the one in ``DATABASE_URL`` (postgres://…); SQLite is refused — the

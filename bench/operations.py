@@ -24,7 +24,7 @@ RESOURCE_ROWS = 10_000
 
 
 def build(members, unions):
-    from members.management.commands.seed_demo import build_demo
+    from members.demo import build_demo
 
     summary = build_demo(members=members, unions=unions, seed=2018)
     # What autovacuum does within a minute of a bulk load on a live server: set the

@@ -1,5 +1,6 @@
 """Configuration comes from environment variables; a bad value stops the process at start
-with one line naming the variable (unionreg/env.py, unionreg/settings.py, manage.py)."""
+with one line naming the variable (unionreg/env.py, unionreg/settings.py, manage.py), and so
+does a database that cannot be reached (manage.py)."""
 
 import importlib.util
 import os
@@ -219,3 +220,51 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     assert result.returncode == 0, output
     assert "System check identified no issues" in output
     assert "WARNINGS" not in output
+
+
+def one_line_error(result):
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output, output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_manage_py_reports_a_database_server_that_is_down_in_one_line():
+    # Port 1: nothing listens there. The password is not to be shown.
+    result = run_manage(
+        "migrate", DEBUG="1", DATABASE_URL="postgres://unionreg:s3cret@127.0.0.1:1/nope"
+    )
+    assert result.returncode == 1
+    line = one_line_error(result)
+    assert line.startswith("Cannot connect to the database postgres://unionreg:***@127.0.0.1:1/nope: ")
+    assert line.endswith("Is the server running and does the database exist?")
+    assert "s3cret" not in result.stdout + result.stderr
+
+
+def test_manage_py_reports_a_database_that_cannot_be_opened_in_one_line(tmp_path):
+    url = f"sqlite:///{tmp_path / 'no-such-folder' / 'db.sqlite3'}"
+    result = run_manage("migrate", DEBUG="1", DATABASE_URL=url)
+    assert result.returncode == 1
+    assert one_line_error(result).startswith(f"Cannot connect to the database {url}: ")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs the PostgreSQL server")
+def test_manage_py_reports_a_missing_postgres_database_in_one_line():
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/unionreg_no_such_database"
+    result = run_manage("migrate", DEBUG="1", DATABASE_URL=url)
+    assert result.returncode == 1
+    line = one_line_error(result)
+    assert line.startswith(f"Cannot connect to the database {url}: ")
+    assert '"unionreg_no_such_database" does not exist' in line
+
+
+def test_migrate_on_a_fresh_sqlite_database_prints_no_banner_and_no_warning(tmp_path):
+    """No "AXES: BEGIN version …" line (AXES_VERBOSE) and no models.W040 (SQLite builds
+    the covering indexes without their INCLUDE columns) at every command."""
+    result = run_manage(
+        "migrate", "-v0", DEBUG="1", DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    )
+    assert result.returncode == 0, result.stderr
+    assert (result.stdout + result.stderr).strip() == ""

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from organizations.demo_sites import seed_sites
+from members.demo.sites import seed_sites
 from organizations.models import DemonstrationSite, Division, Employer, SiteActivity
 from tests.dashboard_data import fast_passwords, world  # noqa: F401
 from tests.people import people, tree  # noqa: F401

@@ -13,8 +13,6 @@ from django_tasks import task
 from members.models import ExportJob
 from members.spreadsheets.exporting import Export, write_csv_file, write_xlsx_file
 
-PROGRESS_EVERY = 5000
-
 
 def export_folder():
     folder = Path(settings.MEDIA_ROOT) / "exports"

@@ -1,4 +1,4 @@
-"""The demo city's 三个一批 demonstration sites, for ``seed_demo``.
+"""The demo city's 三个一批 demonstration sites and the city's unionisation targets.
 
 DOMAIN.md: six provincial-level sites covering 476 enterprises and 26,453 workers with
 2,952 m² of activity space, serving through hardship assistance, rights protection,
@@ -12,6 +12,7 @@ that the workers add up close to the newspaper's 26,453. Activities are logged o
 from datetime import date, timedelta
 
 from organizations.models import (
+    CampaignTarget,
     DemonstrationSite,
     Division,
     Organization,
@@ -80,7 +81,6 @@ def seed_sites(rng, city, employers):
 
     sites, links, activities = [], [], []
     for name, division_code, enterprises, space, opened_on, services in SITES:
-        division = divisions[division_code]
         county = division_code[:6]
         near = [row for row in pool if row[0] not in taken
                 and code_of.get(row[1], "").startswith(county)]
@@ -91,38 +91,48 @@ def seed_sites(rng, city, employers):
         taken.update(pk for pk, _division, _employees in chosen)
         workers_left -= sum(employees for _pk, _division, employees in chosen)
         enterprises_left -= enterprises
+        division = divisions[division_code]
         union = (
             unions.get((Organization.Kind.TOWN, division.pk))
             or unions.get((Organization.Kind.COUNTY, divisions[county].pk))
             or city
         )
-        site = DemonstrationSite.objects.create(
-            name=name, level=DemonstrationSite.Level.PROVINCIAL, union=union,
-            division=division, activity_space_m2=space, opened_on=opened_on,
-            status=DemonstrationSite.Status.OPEN,
-            staff_notes=STAFF.format(staff=rng.randint(2, 5), volunteers=rng.randint(8, 30)),
-            funding_notes=FUNDING.format(city=rng.choice([10, 15, 20, 30]),
-                                         local=rng.choice([5, 8, 10, 15])),
-            **{service.field: True for service in services},
-        )
+        site = _open_site(rng, name, union, division, space, opened_on, services)
         sites.append(site)
         links.extend(
             DemonstrationSite.employers.through(demonstrationsite_id=site.pk, employer_id=pk)
             for pk, _division, _employees in chosen
         )
         activities.extend(_activities(rng, site, services, len(chosen)))
+    sites.extend(_planned_sites(city, unions, divisions))
+    DemonstrationSite.employers.through.objects.bulk_create(links, batch_size=1000)
+    SiteActivity.objects.bulk_create(activities, batch_size=1000)
+    return sites
 
-    for name, county in PLANNED:
-        sites.append(DemonstrationSite.objects.create(
+
+def _open_site(rng, name, union, division, space, opened_on, services):
+    return DemonstrationSite.objects.create(
+        name=name, level=DemonstrationSite.Level.PROVINCIAL, union=union,
+        division=division, activity_space_m2=space, opened_on=opened_on,
+        status=DemonstrationSite.Status.OPEN,
+        staff_notes=STAFF.format(staff=rng.randint(2, 5), volunteers=rng.randint(8, 30)),
+        funding_notes=FUNDING.format(city=rng.choice([10, 15, 20, 30]),
+                                     local=rng.choice([5, 8, 10, 15])),
+        **{service.field: True for service in services},
+    )
+
+
+def _planned_sites(city, unions, divisions):
+    return [
+        DemonstrationSite.objects.create(
             name=name, level=DemonstrationSite.Level.PROVINCIAL,
             union=unions.get((Organization.Kind.COUNTY, divisions[county].pk)) or city,
             division=divisions[county], status=DemonstrationSite.Status.PLANNED,
             has_workers_home=False,
             notes="计划建设，选址中",
-        ))
-    DemonstrationSite.employers.through.objects.bulk_create(links, batch_size=1000)
-    SiteActivity.objects.bulk_create(activities, batch_size=1000)
-    return sites
+        )
+        for name, county in PLANNED
+    ]
 
 
 def _choose(rng, rows, count, workers):
@@ -160,12 +170,9 @@ def _activities(rng, site, services, enterprises):
     return entries
 
 
-
 def seed_targets(city):
     """The city's two unionisation targets from DOMAIN.md, set at the start of 2018:
     every enterprise with 100+ employees this year, every one with 25+ within three."""
-    from organizations.models import CampaignTarget
-
     return [
         CampaignTarget.objects.create(
             organization=city, description="100人以上未建会企业年内全部建会",
