@@ -4,17 +4,16 @@ SQLite, with the big tables' indexes rebuilt once after the load.
 The demo builds every row with its primary key already assigned, so nothing needs a
 round trip per row. Rows loaded this way bypass ``save()``, signals and
 django-simple-history: for demo data that is fine (the history starts with the first
-real edit). Values are written in COPY's text format by the import's own encoder
-(``members.spreadsheets.bulk.copy_text``).
+real edit). On PostgreSQL the rows go through the import's own COPY writer
+(``members.spreadsheets.bulk.copy_rows``).
 """
 
-import io
 from contextlib import contextmanager
 
 from django.core.management.color import no_style
 from django.db import connection
 
-from members.spreadsheets.bulk import copy_text
+from members.spreadsheets.bulk import copy_rows
 
 
 def next_id(model):
@@ -28,28 +27,8 @@ def insert_rows(model, columns, rows, batch_size=5000):
     included) into ``model``'s table as fast as the database allows. Returns the number
     of rows."""
     if connection.vendor == "postgresql":
-        return _copy_rows(model, columns, rows, batch_size * 10)
+        return copy_rows(model, columns, rows, batch_size * 10)
     return _execute_many(model, columns, rows, batch_size)
-
-
-def _copy_rows(model, columns, rows, lines_per_copy):
-    quote = connection.ops.quote_name
-    sql = (f"COPY {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
-           "FROM STDIN")
-    count = 0
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # psycopg2's own cursor: copy_expert is not wrapped
-        lines = []
-        for row in rows:
-            lines.append("\t".join([copy_text(value) for value in row]) + "\n")
-            if len(lines) >= lines_per_copy:
-                raw.copy_expert(sql, io.StringIO("".join(lines)))
-                count += len(lines)
-                lines = []
-        if lines:
-            raw.copy_expert(sql, io.StringIO("".join(lines)))
-            count += len(lines)
-    return count
 
 
 def _execute_many(model, columns, rows, batch_size):

@@ -4,6 +4,9 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+# The one lock number, shared with the statistics that count tallies.
+from members.models.events import TALLY_LOCK
+
 # The triggers that delete a union's tallies at and after the date of any of its events
 # that is written, changed or deleted (see MembershipTally). Conservative on purpose: an event
 # changes its union's figures only from its date on, so every later month end goes; a
@@ -11,12 +14,12 @@ from django.db import migrations, models
 # PostgreSQL: one set-based DELETE per statement (COPY and bulk writes included),
 # through the rows the statement wrote. SQLite has no statement triggers: one per row.
 POSTGRESQL = [
-    """
+    f"""
     CREATE FUNCTION members_tally_stale() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         -- Held until this transaction ends: statistics count no tallies meanwhile
-        -- (members.statistics.TALLY_LOCK).
-        PERFORM pg_advisory_xact_lock_shared(7246001);
+        -- (members.models.TALLY_LOCK).
+        PERFORM pg_advisory_xact_lock_shared({TALLY_LOCK});
         IF TG_OP <> 'INSERT' THEN
             DELETE FROM members_membershiptally t
             USING (SELECT union_id, MIN(date) AS since FROM old_events GROUP BY union_id) e

@@ -5,7 +5,8 @@ logs of who took or read personal data. One module per part; every name is here.
 
 from members.models.register import COUNTED_FIELDS, Category, Member, MemberQuerySet
 from members.models.events import (
-    MembershipEvent, MembershipEventQuerySet, MembershipTally, Transfer, TransferQuerySet,
+    TALLY_LOCK, MembershipEvent, MembershipEventQuerySet, MembershipTally, Transfer,
+    TransferQuerySet,
 )
 from members.models.drives import EnrolmentDrive, EnrolmentDriveQuerySet
 from members.models.logs import ExportJob, ExportLog, PersonalDataRead
@@ -13,5 +14,5 @@ from members.models.logs import ExportJob, ExportLog, PersonalDataRead
 __all__ = [
     "COUNTED_FIELDS", "Category", "EnrolmentDrive", "EnrolmentDriveQuerySet", "ExportJob",
     "ExportLog", "Member", "MemberQuerySet", "MembershipEvent", "MembershipEventQuerySet",
-    "MembershipTally", "PersonalDataRead", "Transfer", "TransferQuerySet",
+    "MembershipTally", "PersonalDataRead", "TALLY_LOCK", "Transfer", "TransferQuerySet",
 ]

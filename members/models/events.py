@@ -170,6 +170,11 @@ class MembershipEvent(models.Model):
         return self.REGISTER_TYPE[self.kind]
 
 
+# The advisory lock between event writers (the triggers of migration 0008 take it
+# shared) and the counting of tallies (``members.statistics.tallies``, exclusive).
+TALLY_LOCK = 7_246_001
+
+
 class MembershipTally(models.Model):
     """A union's member figures at a month end, stored so that statistics read one row
     per union instead of its events (a city has over a million). Counted from the events

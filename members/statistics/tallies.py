@@ -9,13 +9,10 @@ from datetime import timedelta
 
 from django.db.models import Count, F, Q
 
-from members.models import MembershipEvent, MembershipTally
+from members.models import TALLY_LOCK, MembershipEvent, MembershipTally
 from members.statistics import sql
 from members.statistics.counting import Part, joins, member_figures
 from members.statistics.rows import MEMBER_FIGURES
-
-# The advisory lock between event writers and the counting of tallies (migration 0008).
-TALLY_LOCK = 7_246_001
 
 # Below this many missing tallies, each union counts its own events (LATERAL, on
 # PostgreSQL: a town's unions in a fraction of a second); above, one pass over the
