@@ -286,6 +286,9 @@ def exports(ctx):
 # --- imports ----------------------------------------------------------------------------
 
 MEMBER_TABLES = ("members_membershipevent", "members_transfer")
+# Rows that keep a member's id after the member is gone (Django sets it to NULL; a raw
+# DELETE must do the same): the log of reads of personal data.
+MEMBER_REFERENCES = (("members_personaldataread", "member_id"),)
 
 
 def _delete_members(where, params=()):
@@ -293,6 +296,12 @@ def _delete_members(where, params=()):
         for table in MEMBER_TABLES:
             cursor.execute(
                 f"DELETE FROM {table} WHERE member_id IN (SELECT id FROM members_member WHERE {where})",
+                params,
+            )
+        for table, column in MEMBER_REFERENCES:
+            cursor.execute(
+                f"UPDATE {table} SET {column} = NULL "
+                f"WHERE {column} IN (SELECT id FROM members_member WHERE {where})",
                 params,
             )
         cursor.execute(f"DELETE FROM members_member WHERE {where}", params)

@@ -68,9 +68,9 @@ for _connection in connections.all(initialized_only=True):
     setattr(_thread_connections, _connection.alias, _connection)
 connections._connections = _thread_connections
 
-# Domain fixtures are registered here, one module each, e.g.:
-#     pytest_plugins = ["tests.people"]
-pytest_plugins = []
+# Domain fixtures, one module each: the hand-built union tree and the named people
+# (``tree``, ``people``), and the small city the dashboard tests count (``world``).
+pytest_plugins = ["tests.people", "tests.dashboard_data"]
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"

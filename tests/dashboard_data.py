@@ -36,14 +36,6 @@ from organizations.models import Division, Employer
 AS_OF = date(2018, 10, 31)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The named people are created with hashed passwords; the production hasher costs
-    about half a second each, seven times per test. Import this fixture (autouse) into a
-    test module to use a cheap hasher there."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def resident_id(sequence, born="19900101", area="441702"):
     first17 = f"{area}{born}{sequence:03d}"
     return first17 + check_character(first17)

@@ -24,7 +24,6 @@ from members.models import (
 from organizations.models import (
     CampaignTarget, DemonstrationSite, Division, Employer, Organization, SiteActivity,
 )
-from tests.people import people, tree  # noqa: F401
 from tests.scoped_data import build
 
 PEOPLE = ["superuser", "city_admin", "jiangcheng_clerk", "yangchun_clerk",
@@ -90,19 +89,12 @@ def can(name, action):
     return role == "super" or (role is not None and action in ROLE_ACTIONS[role])
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # The named people are created with passwords; the production hasher takes most
-    # of a second per user.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
-def data(tree, people):  # noqa: F811
+def data(tree, people):
     return build(tree, people)
 
 
-def login(client, people, name):  # noqa: F811
+def login(client, people, name):
     if name != "anonymous":
         client.force_login(getattr(people, name))
 
@@ -187,7 +179,7 @@ def check(response, expected, login_url, where):
 
 
 @pytest.mark.parametrize("name", PEOPLE)
-def test_project_pages(client, data, people, name):  # noqa: F811
+def test_project_pages(client, data, people, name):
     login(client, people, name)
     login_url = reverse("login")
     for route, url, access in project_urls(data):
@@ -198,7 +190,7 @@ def test_project_pages(client, data, people, name):  # noqa: F811
 # --- The admin -----------------------------------------------------------------------------
 
 
-def admin_object(model, data, people):  # noqa: F811
+def admin_object(model, data, people):
     if model is User:
         return people.jiangcheng_viewer
     if model is Division:
@@ -246,7 +238,7 @@ def expected_admin(name, model, page):
 
 
 @pytest.mark.parametrize("name", PEOPLE)
-def test_admin_pages(client, data, people, name):  # noqa: F811
+def test_admin_pages(client, data, people, name):
     login(client, people, name)
     login_url = reverse("admin:login")
     for model, model_admin in admin.site._registry.items():
@@ -271,7 +263,7 @@ def test_admin_pages(client, data, people, name):  # noqa: F811
     ("yangchun_clerk", "yc", "jc"),
     ("jiangcheng_clerk", "jc", "yc"),
 ])
-def test_admin_lists_hold_only_the_scope(client, data, people, name, own, other):  # noqa: F811
+def test_admin_lists_hold_only_the_scope(client, data, people, name, own, other):
     client.force_login(getattr(people, name))
     mine, theirs = data.row_names(own), data.row_names(other)
     for model, names in theirs.items():

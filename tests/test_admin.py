@@ -12,17 +12,12 @@ from django.urls import reverse
 from members import services
 from members.models import Member, MembershipEvent, Transfer
 from organizations.models import Grant, Organization, Role
-from tests.people import PASSWORD, people, tree  # noqa: F401
+from tests.people import PASSWORD
 from tests.scoped_data import build, resident_id
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
-def data(tree, people):  # noqa: F811
+def data(tree, people):
     return build(tree, people)
 
 
@@ -40,7 +35,7 @@ def autocomplete(client, model_name, field_name, term=""):
     return {row["text"] for row in json.loads(response.content)["results"]}
 
 
-def test_autocomplete_offers_only_unions_in_scope(client, data, tree, people):  # noqa: F811
+def test_autocomplete_offers_only_unions_in_scope(client, data, tree, people):
     as_user(client, people.yangchun_clerk)
     names = autocomplete(client, "member", "union")
     assert tree.chuncheng_joint.name in names
@@ -53,7 +48,7 @@ def test_autocomplete_offers_only_unions_in_scope(client, data, tree, people):  
     assert tree.chuncheng_joint.name not in names
 
 
-def test_autocomplete_of_employers_is_scoped(client, data, people):  # noqa: F811
+def test_autocomplete_of_employers_is_scoped(client, data, people):
     as_user(client, people.yangchun_clerk)
     names = autocomplete(client, "member", "employer")
     assert names == {data.yc_employer.name}
@@ -72,7 +67,7 @@ def member_post(tree, **overrides):
     return values
 
 
-def test_adding_a_member_enrols_through_the_services(client, data, tree, people):  # noqa: F811
+def test_adding_a_member_enrols_through_the_services(client, data, tree, people):
     as_user(client, people.jiangcheng_clerk)
     response = client.post(reverse("admin:members_member_add"), member_post(tree))
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -84,7 +79,7 @@ def test_adding_a_member_enrols_through_the_services(client, data, tree, people)
     assert member.history.first().history_user == people.jiangcheng_clerk
 
 
-def test_a_member_cannot_be_saved_into_another_area(client, data, tree, people):  # noqa: F811
+def test_a_member_cannot_be_saved_into_another_area(client, data, tree, people):
     as_user(client, people.jiangcheng_clerk)
     response = client.post(reverse("admin:members_member_add"),
                            member_post(tree, union=tree.chuncheng_joint.pk))
@@ -93,7 +88,7 @@ def test_a_member_cannot_be_saved_into_another_area(client, data, tree, people):
     assert not Member.objects.filter(name="吴新会").exists()
 
 
-def test_the_union_is_not_edited_on_the_change_form(client, data, tree, people):  # noqa: F811
+def test_the_union_is_not_edited_on_the_change_form(client, data, tree, people):
     as_user(client, people.jiangcheng_clerk)
     member = data.jc_member
     url = reverse("admin:members_member_change", args=[member.pk])
@@ -106,7 +101,7 @@ def test_the_union_is_not_edited_on_the_change_form(client, data, tree, people):
     assert member.union == tree.factory  # a move is a transfer, not an edit
 
 
-def test_viewer_reads_but_cannot_save(client, data, people):  # noqa: F811
+def test_viewer_reads_but_cannot_save(client, data, people):
     as_user(client, people.jiangcheng_viewer)
     url = reverse("admin:members_member_change", args=[data.jc_member.pk])
     response = client.get(url)
@@ -116,7 +111,7 @@ def test_viewer_reads_but_cannot_save(client, data, people):  # noqa: F811
     assert data.jc_member.name == Member.objects.get(pk=data.jc_member.pk).name
 
 
-def test_lists_mask_document_and_mobile(client, data, people):  # noqa: F811
+def test_lists_mask_document_and_mobile(client, data, people):
     as_user(client, people.jiangcheng_clerk)
     content = client.get(reverse("admin:members_member_changelist")).content.decode()
     assert data.jc_member.name in content
@@ -129,7 +124,7 @@ def test_lists_mask_document_and_mobile(client, data, people):  # noqa: F811
 @pytest.mark.parametrize("term", [
     "id", "id15", "13800138000", "陈", "card",
 ])
-def test_member_search(client, data, people, term):  # noqa: F811
+def test_member_search(client, data, people, term):
     member = data.jc_member
     Member.objects.filter(pk=member.pk).update(card_number="JC-0001")
     term = {"id": member.id_number.lower(), "id15": member.id_number[:6] + member.id_number[8:17],
@@ -140,7 +135,7 @@ def test_member_search(client, data, people, term):  # noqa: F811
     assert results == [member]
 
 
-def test_search_stays_in_scope(client, data, people):  # noqa: F811
+def test_search_stays_in_scope(client, data, people):
     as_user(client, people.jiangcheng_clerk)
     response = client.get(reverse("admin:members_member_changelist"),
                           {"q": data.yc_member.id_number})
@@ -156,7 +151,7 @@ def run_action(client, action, members, **fields):
     return client.post(url, {**post, "apply": "1", **fields})
 
 
-def test_transfer_across_counties_waits_for_the_receiving_side(client, data, tree, people):  # noqa: F811
+def test_transfer_across_counties_waits_for_the_receiving_side(client, data, tree, people):
     member = data.jc_member
     as_user(client, people.jiangcheng_clerk)
     response = run_action(client, "transfer_members", [member],
@@ -183,7 +178,7 @@ def test_transfer_across_counties_waits_for_the_receiving_side(client, data, tre
     assert kinds[-2:] == [("transfer_out", "yangchun_clerk"), ("transfer_in", "yangchun_clerk")]
 
 
-def test_transfer_to_an_unknown_code_is_refused(client, data, people):  # noqa: F811
+def test_transfer_to_an_unknown_code_is_refused(client, data, people):
     as_user(client, people.jiangcheng_clerk)
     response = run_action(client, "transfer_members", [data.jc_member],
                           to_union="NOPE", day="2024-07-01")
@@ -192,7 +187,7 @@ def test_transfer_to_an_unknown_code_is_refused(client, data, people):  # noqa: 
     assert not Transfer.objects.filter(member=data.jc_member).exists()
 
 
-def test_mark_as_left(client, data, people):  # noqa: F811
+def test_mark_as_left(client, data, people):
     as_user(client, people.jiangcheng_clerk)
     response = run_action(client, "mark_left", [data.jc_member], day="2024-08-01",
                           reason="个人要求退会")
@@ -202,7 +197,7 @@ def test_mark_as_left(client, data, people):  # noqa: F811
         Member.Status.LEFT, date(2024, 8, 1), "个人要求退会")
 
 
-def test_viewer_has_no_actions(client, data, people):  # noqa: F811
+def test_viewer_has_no_actions(client, data, people):
     as_user(client, people.jiangcheng_viewer)
     url = reverse("admin:members_member_changelist")
     response = client.post(url, {"action": "mark_left", "apply": "1", "day": "2024-08-01",
@@ -214,7 +209,7 @@ def test_viewer_has_no_actions(client, data, people):  # noqa: F811
 # --- Audit trail ---------------------------------------------------------------------------
 
 
-def test_transfer_through_the_services_records_who(data, tree, people):  # noqa: F811
+def test_transfer_through_the_services_records_who(data, tree, people):
     member = data.jc_member
     transfer = services.request_transfer(member, tree.nanen_joint, date(2024, 9, 1),
                                          user=people.jiangcheng_clerk, reason="劳动（工作）关系发生变化")
@@ -228,7 +223,7 @@ def test_transfer_through_the_services_records_who(data, tree, people):  # noqa:
         "transfer_in", tree.nanen_joint, people.jiangcheng_clerk)
 
 
-def test_member_history_page_names_the_author(client, data, tree, people):  # noqa: F811
+def test_member_history_page_names_the_author(client, data, tree, people):
     as_user(client, people.jiangcheng_clerk)
     run_action(client, "transfer_members", [data.jc_member],
                to_union=tree.nanen_joint.code, day="2024-07-01")
@@ -241,7 +236,7 @@ def test_member_history_page_names_the_author(client, data, tree, people):  # no
     assert "jiangcheng_clerk" in content and tree.nanen_joint.name in content
 
 
-def test_history_of_another_area_is_not_found(client, data, people):  # noqa: F811
+def test_history_of_another_area_is_not_found(client, data, people):
     as_user(client, people.yangchun_clerk)
     record = data.jc_member.history.first()
     for url in (
@@ -252,7 +247,7 @@ def test_history_of_another_area_is_not_found(client, data, people):  # noqa: F8
         assert client.get(url).status_code == 404
 
 
-def test_old_versions_cannot_be_restored(client, data, people):  # noqa: F811
+def test_old_versions_cannot_be_restored(client, data, people):
     as_user(client, people.jiangcheng_clerk)
     record = data.jc_member.history.first()
     url = reverse("admin:members_member_simple_history", args=[data.jc_member.pk,
@@ -261,7 +256,7 @@ def test_old_versions_cannot_be_restored(client, data, people):  # noqa: F811
     assert client.post(url, {"name": "x"}).status_code == 403
 
 
-def test_only_administrators_delete_members_and_a_trace_stays(client, data, people):  # noqa: F811
+def test_only_administrators_delete_members_and_a_trace_stays(client, data, people):
     member = data.jc_member
     url = reverse("admin:members_member_delete", args=[member.pk])
     as_user(client, people.jiangcheng_clerk)
@@ -277,13 +272,13 @@ def test_only_administrators_delete_members_and_a_trace_stays(client, data, peop
 
 
 @pytest.fixture
-def jiangcheng_admin(tree):  # noqa: F811
+def jiangcheng_admin(tree):
     user = User.objects.create_user("jiangcheng_admin", password=PASSWORD, is_staff=True)
     Grant.objects.create(user=user, organization=tree.jiangcheng, role=Role.ADMIN)
     return user
 
 
-def test_administrators_manage_users_of_their_subtree_only(client, people, jiangcheng_admin):  # noqa: F811
+def test_administrators_manage_users_of_their_subtree_only(client, people, jiangcheng_admin):
     as_user(client, jiangcheng_admin)
     content = client.get(reverse("admin:auth_user_changelist")).content.decode()
     assert "jiangcheng_viewer" in content and "base_clerk" in content
@@ -307,7 +302,7 @@ def user_add_post(organization, role, username="nanen_clerk"):
     }
 
 
-def test_administrator_creates_a_staff_user_with_a_grant_below(client, tree, jiangcheng_admin):  # noqa: F811
+def test_administrator_creates_a_staff_user_with_a_grant_below(client, tree, jiangcheng_admin):
     as_user(client, jiangcheng_admin)
     response = client.post(reverse("admin:auth_user_add"), user_add_post(tree.nanen, "clerk"))
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -317,7 +312,7 @@ def test_administrator_creates_a_staff_user_with_a_grant_below(client, tree, jia
 
 
 @pytest.mark.parametrize("where", ["city", "yangchun"])
-def test_no_grants_above_or_beside(client, tree, jiangcheng_admin, where):  # noqa: F811
+def test_no_grants_above_or_beside(client, tree, jiangcheng_admin, where):
     as_user(client, jiangcheng_admin)
     response = client.post(reverse("admin:auth_user_add"),
                            user_add_post(getattr(tree, where), "admin"))
@@ -325,7 +320,7 @@ def test_no_grants_above_or_beside(client, tree, jiangcheng_admin, where):  # no
     assert not User.objects.filter(username="nanen_clerk").exists()
 
 
-def test_a_user_needs_a_grant_when_an_administrator_creates_it(client, tree, jiangcheng_admin):  # noqa: F811
+def test_a_user_needs_a_grant_when_an_administrator_creates_it(client, tree, jiangcheng_admin):
     as_user(client, jiangcheng_admin)
     post = user_add_post(tree.nanen, "clerk")
     post.update({"grant-TOTAL_FORMS": "0"})
@@ -334,7 +329,7 @@ def test_a_user_needs_a_grant_when_an_administrator_creates_it(client, tree, jia
     assert not User.objects.filter(username="nanen_clerk").exists()
 
 
-def test_administrator_disables_a_user(client, people, jiangcheng_admin):  # noqa: F811
+def test_administrator_disables_a_user(client, people, jiangcheng_admin):
     as_user(client, jiangcheng_admin)
     target = people.jiangcheng_viewer
     url = reverse("admin:auth_user_change", args=[target.pk])
@@ -352,7 +347,7 @@ def test_administrator_disables_a_user(client, people, jiangcheng_admin):  # noq
     assert not target.is_active and not target.is_superuser
 
 
-def test_clerks_do_not_manage_users(client, people):  # noqa: F811
+def test_clerks_do_not_manage_users(client, people):
     as_user(client, people.jiangcheng_clerk)
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
     index = client.get(reverse("admin:index")).content.decode()
@@ -360,7 +355,7 @@ def test_clerks_do_not_manage_users(client, people):  # noqa: F811
     assert reverse("admin:members_member_changelist") in index
 
 
-def test_organization_change_page_shows_the_ancestry(client, tree, people):  # noqa: F811
+def test_organization_change_page_shows_the_ancestry(client, tree, people):
     as_user(client, people.jiangcheng_clerk)
     response = client.get(reverse("admin:organizations_organization_change",
                                   args=[tree.factory.pk]))
@@ -368,7 +363,7 @@ def test_organization_change_page_shows_the_ancestry(client, tree, people):  # n
         response.content.decode())
 
 
-def test_organization_cannot_move_out_of_the_scope(client, tree, people):  # noqa: F811
+def test_organization_cannot_move_out_of_the_scope(client, tree, people):
     as_user(client, people.jiangcheng_clerk)
     url = reverse("admin:organizations_organization_change", args=[tree.nanen_joint.pk])
     response = client.post(url, {
@@ -380,7 +375,7 @@ def test_organization_cannot_move_out_of_the_scope(client, tree, people):  # noq
     assert Organization.objects.get(pk=tree.nanen_joint.pk).parent == tree.nanen
 
 
-def test_changelist_counts_stop_at_the_cap(client, data, people, monkeypatch):  # noqa: F811
+def test_changelist_counts_stop_at_the_cap(client, data, people, monkeypatch):
     from organizations.admin_scoping import CappedCountPaginator
 
     monkeypatch.setattr(CappedCountPaginator, "CAP", 1)
@@ -393,7 +388,7 @@ def test_changelist_counts_stop_at_the_cap(client, data, people, monkeypatch):  
     assert response.context["cl"].paginator.num_pages == 1
 
 
-def test_a_mistyped_join_date_is_corrected_with_its_join_event(client, data, tree, people):  # noqa: F811
+def test_a_mistyped_join_date_is_corrected_with_its_join_event(client, data, tree, people):
     from members.statistics import members_on
 
     as_user(client, people.jiangcheng_clerk)
@@ -410,7 +405,7 @@ def test_a_mistyped_join_date_is_corrected_with_its_join_event(client, data, tre
     assert members_on(tree.factory, date(2019, 6, 1)) == 1
 
 
-def test_a_join_date_after_the_next_change_is_refused(client, data, tree, people):  # noqa: F811
+def test_a_join_date_after_the_next_change_is_refused(client, data, tree, people):
     member = data.jc_member
     services.change_status(member, MembershipEvent.Kind.LEAVE, date(2021, 1, 1))
     as_user(client, people.jiangcheng_clerk)
@@ -424,7 +419,7 @@ def test_a_join_date_after_the_next_change_is_refused(client, data, tree, people
     assert member.events.get(kind=MembershipEvent.Kind.JOIN).date == date(2020, 1, 6)
 
 
-def test_category_filter_keeps_only_that_category(client, data, people):  # noqa: F811
+def test_category_filter_keeps_only_that_category(client, data, people):
     as_user(client, people.superuser)
     url = reverse("admin:members_member_changelist")
     migrants = client.get(url, {"category": "migrant_worker"}).context["cl"].result_list

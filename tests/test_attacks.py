@@ -22,7 +22,6 @@ from organizations.models import (
     CampaignTarget, DemonstrationSite, Division, Employer, Grant, Organization, Role,
     SiteActivity,
 )
-from tests.people import people, tree  # noqa: F401
 from tests.scoped_data import build, resident_id
 from tests.test_access_matrix import project_urls
 from tests.test_import import xlsx
@@ -35,13 +34,8 @@ PEOPLE = ["superuser", "city_admin", "jiangcheng_clerk", "yangchun_clerk", "base
           "jiangcheng_viewer", "town_admin"]
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
-def data(tree, people):  # noqa: F811
+def data(tree, people):
     people.town_admin = User.objects.create_user("town_admin", is_staff=True)
     Grant.objects.create(user=people.town_admin, organization=tree.chuncheng, role=Role.ADMIN)
     return build(tree, people)
@@ -65,7 +59,7 @@ def declared_names(access, kind):
 
 
 @pytest.mark.parametrize("name", PEOPLE)
-def test_every_page_refuses_traversal_nul_and_long_values(client, data, people, name):  # noqa: F811
+def test_every_page_refuses_traversal_nul_and_long_values(client, data, people, name):
     client.force_login(getattr(people, name))
     for route, url, access in project_urls(data):
         kind = next((k for k in ("members", "employers", "unions") if f"/{k}/" in url), None)
@@ -86,7 +80,7 @@ def test_every_page_refuses_traversal_nul_and_long_values(client, data, people, 
 
 
 @pytest.mark.parametrize("name", PEOPLE)
-def test_every_admin_list_accepts_only_declared_filters(client, data, people, name):  # noqa: F811
+def test_every_admin_list_accepts_only_declared_filters(client, data, people, name):
     client.force_login(getattr(people, name))
     for model, model_admin in admin.site._registry.items():
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
@@ -99,7 +93,7 @@ def test_every_admin_list_accepts_only_declared_filters(client, data, people, na
             assert status == 400, f"{name} {model._meta.label} {attack!r:.60}: {status}"
 
 
-def test_admin_lists_still_filter_by_their_declared_filters(client, data, people):  # noqa: F811
+def test_admin_lists_still_filter_by_their_declared_filters(client, data, people):
     client.force_login(people.city_admin)
     members = reverse("admin:members_member_changelist")
     response = client.get(members, {"county": "441781", "status__exact": "active"})
@@ -110,7 +104,7 @@ def test_admin_lists_still_filter_by_their_declared_filters(client, data, people
     assert client.get(sites, {"status__exact": "open", "level__exact": "county"}).status_code == 200
 
 
-def test_autocomplete_refuses_nul(client, data, people):  # noqa: F811
+def test_autocomplete_refuses_nul(client, data, people):
     client.force_login(people.jiangcheng_clerk)
     url = reverse("admin:autocomplete")
     params = {"app_label": "members", "model_name": "member", "field_name": "union"}
@@ -121,7 +115,7 @@ def test_autocomplete_refuses_nul(client, data, people):  # noqa: F811
 # --- The findings -----------------------------------------------------------------------------
 
 
-def test_finding1_export_filters_cannot_read_password_hashes(client, data, people):  # noqa: F811
+def test_finding1_export_filters_cannot_read_password_hashes(client, data, people):
     """A viewer could read a superuser's hash through ``created_by__password__startswith``."""
     client.force_login(people.jiangcheng_viewer)
     url = reverse("spreadsheets:export_members")
@@ -138,7 +132,7 @@ def test_finding1_export_filters_cannot_read_password_hashes(client, data, peopl
     assert ExportLog.objects.count() == exports  # nothing was exported
 
 
-def test_finding2_clerk_cannot_place_records_in_another_county(client, data, people):  # noqa: F811
+def test_finding2_clerk_cannot_place_records_in_another_county(client, data, people):
     """A 阳春 clerk could add an employer (no union) or a union in 江城区, or move one there."""
     jiangcheng_town = Division.objects.get(code="441702001")
     for name in ("yangchun_clerk", "town_admin"):
@@ -178,7 +172,7 @@ def test_finding2_clerk_cannot_place_records_in_another_county(client, data, peo
 
 
 @pytest.mark.parametrize("path", ["/members/", "/admin/members/member/", "/sheets/export/members/"])
-def test_finding3_nul_byte_is_a_bad_request_not_a_server_error(client, data, people, path):  # noqa: F811
+def test_finding3_nul_byte_is_a_bad_request_not_a_server_error(client, data, people, path):
     client.force_login(people.jiangcheng_clerk)
     for params in ({"q": NUL}, {"q": "陈" + NUL}, {"county": NUL}, {"org": NUL}):
         response = client.get(path, params)
@@ -186,7 +180,7 @@ def test_finding3_nul_byte_is_a_bad_request_not_a_server_error(client, data, peo
         assert "控制字符" in response.content.decode()
 
 
-def test_finding4_export_of_a_union_outside_the_scope_is_404_like_an_unknown_one(client, data, people):  # noqa: F811
+def test_finding4_export_of_a_union_outside_the_scope_is_404_like_an_unknown_one(client, data, people):
     client.force_login(people.jiangcheng_viewer)
     for kind in ("members", "employers", "unions"):
         url = reverse(f"spreadsheets:export_{kind}")
@@ -235,7 +229,7 @@ def write_attempts(d):
     ]
 
 
-def test_every_admin_add_form_refuses_references_outside_the_subtree(client, data, people):  # noqa: F811
+def test_every_admin_add_form_refuses_references_outside_the_subtree(client, data, people):
     client.force_login(people.jiangcheng_clerk)
     for model, post, field in write_attempts(data):
         before = model.objects.count()
@@ -246,7 +240,7 @@ def test_every_admin_add_form_refuses_references_outside_the_subtree(client, dat
         assert model.objects.count() == before
 
 
-def test_the_same_references_inside_the_subtree_are_accepted(client, data, people):  # noqa: F811
+def test_the_same_references_inside_the_subtree_are_accepted(client, data, people):
     """The refusals above are the scope's, not malformed data: the yangchun clerk may
     save every one of them."""
     client.force_login(people.yangchun_clerk)
@@ -264,7 +258,7 @@ def test_the_same_references_inside_the_subtree_are_accepted(client, data, peopl
         assert model.objects.count() == before + 1
 
 
-def test_grants_and_site_employers_outside_the_subtree_are_refused(client, data, people):  # noqa: F811
+def test_grants_and_site_employers_outside_the_subtree_are_refused(client, data, people):
     client.force_login(people.town_admin)
     before = User.objects.count()
     response = client.post(admin_add(User), {
@@ -284,7 +278,7 @@ def test_grants_and_site_employers_outside_the_subtree_are_refused(client, data,
     assert not DemonstrationSite.objects.filter(name="越界站").exists()
 
 
-def test_drive_entry_refuses_an_employer_outside_the_subtree(client, data, people):  # noqa: F811
+def test_drive_entry_refuses_an_employer_outside_the_subtree(client, data, people):
     client.force_login(people.jiangcheng_clerk)
     before = Member.objects.count()
     response = client.post(reverse("drive_entry", args=[data.jc_drive.pk]), {
@@ -296,7 +290,7 @@ def test_drive_entry_refuses_an_employer_outside_the_subtree(client, data, peopl
     assert Member.objects.count() == before
 
 
-def test_member_import_into_a_union_outside_the_subtree_writes_nothing(data, people):  # noqa: F811
+def test_member_import_into_a_union_outside_the_subtree_writes_nothing(data, people):
     roster = xlsx([["王越界", "44170219850517131X", "春城街道联合工会", "2024-01-01"]],
                   header=["姓名", "身份证号码", "所属工会", "入会日期"])
     before = Member.objects.count()

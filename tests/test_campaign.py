@@ -8,8 +8,6 @@ import pytest
 from django.urls import reverse
 
 from organizations.models import CampaignTarget
-from tests.dashboard_data import fast_passwords, world  # noqa: F401
-from tests.people import people, tree  # noqa: F401
 
 URL = reverse("campaign")
 

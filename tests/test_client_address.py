@@ -13,16 +13,11 @@ from django.templatetags.static import static
 from django.test import RequestFactory
 from django.urls import reverse
 
-from tests.people import PASSWORD, people, tree  # noqa: F401
+from tests.people import PASSWORD
 from tests.scoped_data import build
 from unionreg.client import client_ip
 
 ALICE, MALLORY = "203.0.113.5", "198.51.100.7"
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def env_networks_of(value):
@@ -39,7 +34,7 @@ def login_from(client, forwarded_for, password):
 
 
 def test_finding7_behind_a_trusted_proxy_one_clients_failures_do_not_lock_out_another(
-    client, people, settings,  # noqa: F811
+    client, people, settings,
 ):
     settings.TRUSTED_PROXIES = env_networks_of("127.0.0.1")
     for _ in range(settings.AXES_FAILURE_LIMIT):
@@ -51,7 +46,7 @@ def test_finding7_behind_a_trusted_proxy_one_clients_failures_do_not_lock_out_an
 
 
 def test_finding7_without_trusted_proxies_a_forged_header_cannot_dodge_the_lockout(
-    client, people, settings,  # noqa: F811
+    client, people, settings,
 ):
     settings.TRUSTED_PROXIES = []
     for _ in range(settings.AXES_FAILURE_LIMIT):
@@ -92,7 +87,7 @@ def assert_not_stored(response, where):
     assert {"private", "no-store"} <= directives, f"{where}: {response.get('Cache-Control')}"
 
 
-def test_finding7_pages_with_personal_data_are_not_cached(client, tree, people):  # noqa: F811
+def test_finding7_pages_with_personal_data_are_not_cached(client, tree, people):
     data = build(tree, people)
     client.force_login(people.jiangcheng_clerk)
     member = data.jc_member
@@ -109,7 +104,7 @@ def test_finding7_pages_with_personal_data_are_not_cached(client, tree, people):
         assert_not_stored(response, where)
 
 
-def test_finding7_static_files_stay_cacheable(client, people):  # noqa: F811
+def test_finding7_static_files_stay_cacheable(client, people):
     # WhiteNoise answers before the middleware: the same file for everyone, no personal data.
     client.force_login(people.jiangcheng_clerk)
     response = client.get(static("css/app.css"))

@@ -14,8 +14,8 @@ from members import statistics
 from organizations import charts
 from organizations.charts import Bar
 from organizations.models import Division, Organization
-from tests.dashboard_data import AS_OF, fast_passwords, world  # noqa: F401
-from tests.people import PASSWORD, people, tree  # noqa: F401
+from tests.dashboard_data import AS_OF
+from tests.people import PASSWORD
 
 URL = reverse("dashboard")
 

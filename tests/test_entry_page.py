@@ -19,7 +19,7 @@ from members.forms import existing_membership_message
 from members.identity import check_character, parse_document
 from members.models import Category, EnrolmentDrive, Member, MembershipEvent
 from organizations.models import Division, Employer
-from tests.people import PASSWORD, people, tree  # noqa: F401
+from tests.people import PASSWORD
 
 
 def rid(first17):

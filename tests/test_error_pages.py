@@ -6,23 +6,17 @@ even when the database is down. The tests run with DEBUG off, as production does
 
 import re
 
-import pytest
 from django.conf import settings
 from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import path, reverse
 
 from members.models import Member
-from tests.people import PASSWORD, people, tree  # noqa: F401
+from tests.people import PASSWORD
 from tests.scoped_data import build
 from unionreg.urls import urlpatterns as site_urlpatterns
 
 LAYOUT = '<a class="brand" href="/">工会会员实名管理系统</a>'
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def assert_chinese_page(response, status, heading):
@@ -52,14 +46,14 @@ urlpatterns = [
 ]
 
 
-def test_finding5_404_is_chinese_with_navigation(client, people):  # noqa: F811
+def test_finding5_404_is_chinese_with_navigation(client, people):
     assert_chinese_page(client.get("/no-such-page/"), 404, "页面不存在")
     client.force_login(people.jiangcheng_clerk)
     html = assert_chinese_page(client.get("/no-such-page/"), 404, "页面不存在")
     assert 'class="mainnav"' in html  # a logged-in clerk can go on from here
 
 
-def test_finding5_403_is_chinese(client, people):  # noqa: F811
+def test_finding5_403_is_chinese(client, people):
     client.force_login(people.jiangcheng_viewer)
     response = client.get(reverse("admin:members_member_add"))
     assert "您的角色无权进行此操作" in assert_chinese_page(response, 403, "无权操作")
@@ -76,7 +70,7 @@ def test_finding5_csrf_failure_is_chinese(db):
     assert "内容没有保存" in assert_chinese_page(response, 403, "表单已失效")
 
 
-def test_finding5_login_lockout_is_chinese_429(client, people):  # noqa: F811
+def test_finding5_login_lockout_is_chinese_429(client, people):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post(reverse("login"), {"username": "jiangcheng_clerk", "password": "wrong"})
     response = client.post(reverse("login"), {"username": "jiangcheng_clerk",
@@ -85,7 +79,7 @@ def test_finding5_login_lockout_is_chinese_429(client, people):  # noqa: F811
     assert "请 15 分钟后再试" in html
 
 
-def test_finding5_500_is_chinese(settings, people):  # noqa: F811
+def test_finding5_500_is_chinese(settings, people):
     settings.ROOT_URLCONF = __name__
     client = Client(raise_request_exception=False)
     client.force_login(people.jiangcheng_clerk)
@@ -121,7 +115,7 @@ ENGLISH = [
 ]
 
 
-def admin_pages_for(data, people):  # noqa: F811
+def admin_pages_for(data, people):
     member, grant_user = data.jc_member, people.jiangcheng_viewer
     version = member.history.first().history_id
     return [
@@ -135,7 +129,7 @@ def admin_pages_for(data, people):  # noqa: F811
     ]
 
 
-def test_finding5_admin_shows_no_english_to_an_administrator(client, tree, people):  # noqa: F811
+def test_finding5_admin_shows_no_english_to_an_administrator(client, tree, people):
     data = build(tree, people)
     client.force_login(people.city_admin)
     found = []

@@ -12,16 +12,12 @@ from members import services
 from members.models import COUNTED_FIELDS, Member, MembershipEvent
 from members.spreadsheets.importing import run_import
 from members.statistics import BY_UNION, breakdown
-from tests.people import people, tree  # noqa: F401
 from tests.test_import import HEADER, member_row, resident_id, xlsx
 from tests.test_services import new_member
 
 Kind = MembershipEvent.Kind
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def copies(member):

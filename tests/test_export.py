@@ -20,15 +20,11 @@ from members.spreadsheets.importing import run_import
 from members.spreadsheets.stats import COLUMNS as STAT_COLUMNS, stats_workbook
 from members.statistics import BY_COUNTY, BY_TOWN, BY_UNION, breakdown
 from organizations.models import Division, Employer
-from tests.people import PASSWORD, people, tree  # noqa: F401
 from tests.test_import import member_row, resident_id, xlsx
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -14,13 +14,9 @@ from members.models import Member
 from members.spreadsheets import xlsx as streaming
 from members.spreadsheets.exporting import csv_cells
 from members.spreadsheets.importing import run_import
-from tests.people import people, tree  # noqa: F401
 from tests.test_import import HEADER, member_row, resident_id, xlsx
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 AWKWARD = ["a & b <c>", " leading and trailing ", "bell\x07here", "_x0041_", "多行\n文本",

@@ -4,18 +4,11 @@ and drives. Administrators see a user's grant history on the user's admin page."
 
 from datetime import date
 
-import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
 from organizations.models import Grant, Role, SiteActivity
-from tests.people import people, tree  # noqa: F401
 from tests.scoped_data import build
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def grant_change_post(user, organization, role):
@@ -30,7 +23,7 @@ def grant_change_post(user, organization, role):
     }
 
 
-def test_finding4_grants_made_in_the_user_admin_record_who_and_when(client, tree, people):  # noqa: F811
+def test_finding4_grants_made_in_the_user_admin_record_who_and_when(client, tree, people):
     client.force_login(people.city_admin)
     response = client.post(reverse("admin:auth_user_add"), {
         "username": "nanen_clerk", "usable_password": "true",
@@ -62,14 +55,14 @@ def test_finding4_grants_made_in_the_user_admin_record_who_and_when(client, tree
 
 
 def test_finding4_grant_history_is_not_shown_to_those_who_do_not_manage_users(
-    client, tree, people,  # noqa: F811
+    client, tree, people,
 ):
     client.force_login(people.jiangcheng_clerk)
     url = reverse("admin:auth_user_change", args=[people.jiangcheng_viewer.pk])
     assert client.get(url).status_code == 403
 
 
-def test_finding4_site_activity_changes_record_who_and_when(client, tree, people):  # noqa: F811
+def test_finding4_site_activity_changes_record_who_and_when(client, tree, people):
     data = build(tree, people)
     activity = data.jc_activity
     client.force_login(people.jiangcheng_clerk)
@@ -88,7 +81,7 @@ def test_finding4_site_activity_changes_record_who_and_when(client, tree, people
     assert "jiangcheng_clerk" in history and "参加人数" in history
 
 
-def test_finding4_activities_added_on_the_site_page_record_who(client, tree, people):  # noqa: F811
+def test_finding4_activities_added_on_the_site_page_record_who(client, tree, people):
     data = build(tree, people)
     site = data.jc_site
     client.force_login(people.jiangcheng_clerk)

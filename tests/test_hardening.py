@@ -8,12 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from tests.people import PASSWORD, people, tree  # noqa: F401
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from tests.people import PASSWORD
 
 
 def admin_login(client, username, password):
@@ -22,13 +17,13 @@ def admin_login(client, username, password):
     })
 
 
-def test_right_password_logs_in(client, people):  # noqa: F811
+def test_right_password_logs_in(client, people):
     response = admin_login(client, "jiangcheng_clerk", PASSWORD)
     assert response.status_code == 302
     assert client.session.get("_auth_user_id") == str(people.jiangcheng_clerk.pk)
 
 
-def test_lockout_after_repeated_failures(client, people):  # noqa: F811
+def test_lockout_after_repeated_failures(client, people):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         response = admin_login(client, "jiangcheng_clerk", "wrong-password")
         assert "_auth_user_id" not in client.session
@@ -39,13 +34,13 @@ def test_lockout_after_repeated_failures(client, people):  # noqa: F811
     assert admin_login(client, "yangchun_clerk", PASSWORD).status_code == 302
 
 
-def test_failures_below_the_limit_do_not_lock(client, people):  # noqa: F811
+def test_failures_below_the_limit_do_not_lock(client, people):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         admin_login(client, "jiangcheng_clerk", "wrong-password")
     assert admin_login(client, "jiangcheng_clerk", PASSWORD).status_code == 302
 
 
-def test_disabled_users_cannot_log_in(client, people):  # noqa: F811
+def test_disabled_users_cannot_log_in(client, people):
     User.objects.filter(pk=people.jiangcheng_clerk.pk).update(is_active=False)
     admin_login(client, "jiangcheng_clerk", PASSWORD)
     assert "_auth_user_id" not in client.session
@@ -60,7 +55,7 @@ def test_responses_carry_the_content_security_policy(client, url):
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_admin_pages_carry_the_policy_too(client, people):  # noqa: F811
+def test_admin_pages_carry_the_policy_too(client, people):
     client.force_login(people.jiangcheng_clerk)
     response = client.get(reverse("admin:members_member_changelist"))
     assert response.status_code == 200

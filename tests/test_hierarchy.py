@@ -14,18 +14,12 @@ from members.models import EnrolmentDrive, Member, MembershipEvent, Transfer
 from organizations.models import (
     CampaignTarget, DemonstrationSite, Division, Employer, Organization, SiteActivity,
 )
-from tests.people import people, tree  # noqa: F401
 from tests.scoped_data import build, resident_id
 
 K = Organization.Kind
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def union(tree, kind, parent, code="X1", name="新工会"):  # noqa: F811
+def union(tree, kind, parent, code="X1", name="新工会"):
     return Organization(code=code, name=name, kind=kind, parent=parent,
                         division=tree.nanen.division)
 
@@ -37,7 +31,7 @@ def union(tree, kind, parent, code="X1", name="新工会"):  # noqa: F811
     (K.TOWN, None, "镇（街道）总工会必须有上级工会"),
     (K.BASE_JOINT, None, "联合基层工会必须有上级工会"),
 ])
-def test_wrong_parent_kinds_are_rejected(tree, kind, parent, message):  # noqa: F811
+def test_wrong_parent_kinds_are_rejected(tree, kind, parent, message):
     candidate = union(tree, kind, getattr(tree, parent) if parent else None)
     with pytest.raises(ValidationError) as error:
         candidate.clean()
@@ -50,11 +44,11 @@ def test_wrong_parent_kinds_are_rejected(tree, kind, parent, message):  # noqa: 
     (K.TOWN, "jiangcheng"), (K.BASE_JOINT, "nanen"), (K.INDUSTRY, "city"),
     (K.SECTOR, "jiangcheng"), (K.BASE_SINGLE, "trucks"),
 ])
-def test_right_parent_kinds_pass(tree, kind, parent):  # noqa: F811
+def test_right_parent_kinds_pass(tree, kind, parent):
     union(tree, kind, getattr(tree, parent)).clean()
 
 
-def test_moving_a_town_rewrites_its_whole_subtree(tree):  # noqa: F811
+def test_moving_a_town_rewrites_its_whole_subtree(tree):
     tree.nanen.parent = tree.yangchun
     tree.nanen.full_clean()
     tree.nanen.save()
@@ -68,7 +62,7 @@ def test_moving_a_town_rewrites_its_whole_subtree(tree):  # noqa: F811
     assert list(tree.factory.ancestors()) == [tree.city, tree.yangchun, tree.nanen]
 
 
-def test_a_union_cannot_move_under_itself_or_below(tree):  # noqa: F811
+def test_a_union_cannot_move_under_itself_or_below(tree):
     # The kind rules already forbid every such move in today's tree; whichever rule
     # answers, the move is refused on the parent field and nothing is saved.
     for parent in (tree.jiangcheng, tree.nanen, tree.factory):
@@ -105,7 +99,7 @@ ROWS = 30
 MAX_QUERIES = 40
 
 
-def add_rows(tree, start, count):  # noqa: F811
+def add_rows(tree, start, count):
     """``count`` more rows of every model, with the relations the lists display."""
     town = tree.nanen.division
     for i in range(start, start + count):
@@ -140,7 +134,7 @@ def add_rows(tree, start, count):  # noqa: F811
                                       due_on=date(2024, 12, 31))
 
 
-def admin_urls(data, people):  # noqa: F811
+def admin_urls(data, people):
     from django.contrib.auth.models import User
 
     objects = {**data.jiangcheng, User: people.jiangcheng_viewer,
@@ -161,7 +155,7 @@ def count_queries(client, url):
     return len(queries)
 
 
-def test_admin_pages_render_in_bounded_queries(client, tree, people,  # noqa: F811
+def test_admin_pages_render_in_bounded_queries(client, tree, people,
                                                django_assert_max_num_queries):
     data = build(tree, people)
     add_rows(tree, 0, ROWS)
@@ -177,7 +171,7 @@ def test_admin_pages_render_in_bounded_queries(client, tree, people,  # noqa: F8
     assert not grew, f"query count grows with the rows (N+1): {grew}"
 
 
-def test_scoped_lists_in_bounded_queries(client, tree, people,  # noqa: F811
+def test_scoped_lists_in_bounded_queries(client, tree, people,
                                          django_assert_max_num_queries):
     build(tree, people)
     add_rows(tree, 0, ROWS)

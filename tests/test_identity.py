@@ -23,7 +23,6 @@ from organizations.validators import (
     validate_credit_code,
     validate_union_credit_code,
 )
-from tests.people import tree  # noqa: F401
 
 # GB 11643-1999, written out independently of members.identity.
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]

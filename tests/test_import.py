@@ -6,7 +6,7 @@ import io
 import shutil
 import subprocess
 import zipfile
-from datetime import date, datetime
+from datetime import date
 
 import openpyxl
 import pytest
@@ -16,13 +16,8 @@ from django.test import override_settings
 from members.models import Member, MembershipEvent
 from members.spreadsheets.importing import run_import
 from organizations.models import Employer, Organization
-from tests.people import people, tree  # noqa: F401
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The named people are created per test; the default hasher makes that seconds.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 HEADER = ["姓名", "性别", "民族", "身份证号码", "手机号码", "户籍类型", "学历", "政治面貌",
           "工作单位", "所属工会", "入会日期", "会员证号", "人员类别", "状态"]

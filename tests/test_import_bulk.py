@@ -9,13 +9,9 @@ import pytest
 from members import services
 from members.models import COUNTED_FIELDS, Member, MembershipEvent
 from members.spreadsheets.importing import run_import
-from tests.people import people, tree  # noqa: F401
 from tests.test_import import HEADER, member_row, resident_id, xlsx
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 AWKWARD_NOTES = "tab\there\nnew line \\N back\\slash\n'quoted' 「」"

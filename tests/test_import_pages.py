@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from members.models import Member
-from tests.people import PASSWORD, people, tree  # noqa: F401
+from tests.people import PASSWORD
 from tests.test_import import member_row, resident_id, xlsx
 
 

@@ -9,7 +9,6 @@ from django.urls import reverse
 from members import services
 from members.identity import check_character
 from members.models import Category, EnrolmentDrive, Member, MembershipEvent
-from tests.people import people, tree  # noqa: F401
 
 
 def rid(first17):

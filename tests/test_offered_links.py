@@ -11,13 +11,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.people import people, tree  # noqa: F401
 from tests.scoped_data import build
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 class Targets(HTMLParser):
@@ -70,7 +64,7 @@ def pages(data):
 
 
 @pytest.mark.parametrize("name", ["jiangcheng_viewer", "jiangcheng_clerk"])
-def test_finding6_nothing_offered_answers_403(client, tree, people, name):  # noqa: F811
+def test_finding6_nothing_offered_answers_403(client, tree, people, name):
     data = build(tree, people)
     # Changes the superuser made: the author is named on the history and record pages.
     data.jc_member.history.update(history_user=people.superuser)
@@ -91,7 +85,7 @@ def test_finding6_nothing_offered_answers_403(client, tree, people, name):  # no
     assert not refused, f"{name}:\n" + "\n".join(refused)
 
 
-def test_finding6_add_buttons_only_for_roles_that_may_add(client, tree, people):  # noqa: F811
+def test_finding6_add_buttons_only_for_roles_that_may_add(client, tree, people):
     build(tree, people)
     add_site = reverse("admin:organizations_demonstrationsite_add")
     add_target = reverse("admin:organizations_campaigntarget_add")

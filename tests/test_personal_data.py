@@ -34,7 +34,6 @@ from members.spreadsheets.writing import error_workbook
 from organizations.models import Grant, Role
 from organizations.personal import mask_document, mask_mobile
 from tests.candidates import Shown, candidate_ids, county_codes, shown_on
-from tests.people import people, tree  # noqa: F401
 from tests.scoped_data import build, resident_id
 from tests.test_access_matrix import admin_object, admin_pages, project_urls
 from tests.test_settings_env import clean_env, load_settings  # noqa: F401
@@ -47,13 +46,8 @@ OLD_MOBILE = "13800138000"
 NEW_MOBILE = "13712345678"
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
-def data(tree, people):  # noqa: F811
+def data(tree, people):
     """The scoped data, with a 江城区 member whose mobile and household place were
     corrected: the history page then has a change (old → new) of personal fields."""
     d = build(tree, people)
@@ -114,7 +108,7 @@ def assert_no_full_numbers(text, where):
     assert not mobiles, f"{where} shows mobile numbers {mobiles}"
 
 
-def viewer_surfaces(client, data, people, settings):  # noqa: F811
+def viewer_surfaces(client, data, people, settings):
     """(where, text) of every page, admin page, JSON answer and export the 江城区 viewer
     can open, as a viewer gets them."""
     client.force_login(people.jiangcheng_viewer)
@@ -165,7 +159,7 @@ PERSON_PAGES = (
 )
 
 
-def test_finding1_viewer_never_gets_full_numbers(client, data, people, settings):  # noqa: F811
+def test_finding1_viewer_never_gets_full_numbers(client, data, people, settings):
     surfaces = viewer_surfaces(client, data, people, settings)
     seen = {where for where, _text in surfaces}
     assert set(PERSON_PAGES) <= seen, set(PERSON_PAGES) - seen
@@ -179,7 +173,7 @@ def test_finding1_viewer_never_gets_full_numbers(client, data, people, settings)
     assert not PersonalDataRead.objects.filter(user=people.jiangcheng_viewer).exists()
 
 
-def test_finding1_history_changes_are_masked_for_every_role(client, data, people):  # noqa: F811
+def test_finding1_history_changes_are_masked_for_every_role(client, data, people):
     url = reverse("admin:members_member_history", args=[data.jc_member.pk])
     for person in (people.jiangcheng_viewer, people.jiangcheng_clerk, people.superuser):
         client.force_login(person)
@@ -188,7 +182,7 @@ def test_finding1_history_changes_are_masked_for_every_role(client, data, people
         assert OLD_MOBILE not in html and NEW_MOBILE not in html and HOUSEHOLD not in html
 
 
-def test_finding1_error_workbook_goes_through_the_policy(client, data, people):  # noqa: F811
+def test_finding1_error_workbook_goes_through_the_policy(client, data, people):
     header = ["姓名", "身份证号码", "手机号码", "出生日期", "户籍所在地", "所属工会", "入会日期"]
     number = resident_id("441702", date(1991, 3, 4), 55)
     rows = [["新会员", number, "13612345678", "1991-03-04", HOUSEHOLD, "不存在的工会", "2020-01-01"]]
@@ -237,7 +231,7 @@ def test_finding2_county_codes_include_historic_ones():
     assert "441701" not in county_codes("441702")  # not a residence unit
 
 
-def test_finding2_every_page_leaves_1000_candidate_ids(client, data, people, settings):  # noqa: F811
+def test_finding2_every_page_leaves_1000_candidate_ids(client, data, people, settings):
     surfaces = viewer_surfaces(client, data, people, settings)
     shown_anywhere = set()
     for where, text in surfaces:
@@ -255,7 +249,7 @@ def test_finding2_every_page_leaves_1000_candidate_ids(client, data, people, set
     assert set(PERSON_PAGES) <= shown_anywhere, set(PERSON_PAGES) - shown_anywhere
 
 
-def test_finding2_viewer_search_is_no_oracle(client, data, people):  # noqa: F811
+def test_finding2_viewer_search_is_no_oracle(client, data, people):
     member = data.jc_member
     client.force_login(people.jiangcheng_viewer)
     for term in (member.id_number, member.mobile, member.id_number[:6] + member.id_number[8:17]):
@@ -282,7 +276,7 @@ def test_finding2_viewer_search_is_no_oracle(client, data, people):  # noqa: F81
 # --- Finding 3: reads logged -----------------------------------------------------------------
 
 
-def test_finding3_a_full_read_is_logged_once_per_page(client, data, people):  # noqa: F811
+def test_finding3_a_full_read_is_logged_once_per_page(client, data, people):
     member = data.jc_member
     PersonalDataRead.objects.all().delete()
     client.force_login(people.jiangcheng_clerk)
@@ -315,7 +309,7 @@ def test_finding3_a_full_read_is_logged_once_per_page(client, data, people):  # 
     assert PersonalDataRead.objects.count() == 4
 
 
-def test_finding3_drive_entry_rows_are_masked_for_clerks(client, data, people):  # noqa: F811
+def test_finding3_drive_entry_rows_are_masked_for_clerks(client, data, people):
     client.force_login(people.jiangcheng_clerk)
     number = resident_id("441702", date(1995, 7, 7), 71)
     response = client.post(reverse("drive_entry", args=[data.jc_drive.pk]), {
@@ -329,7 +323,7 @@ def test_finding3_drive_entry_rows_are_masked_for_clerks(client, data, people): 
     assert mask_document(number) in response.json()["row"]
 
 
-def test_finding3_administrators_read_the_log_of_their_subtree(client, data, people):  # noqa: F811
+def test_finding3_administrators_read_the_log_of_their_subtree(client, data, people):
     url = reverse("admin:members_personaldataread_changelist")
     yangchun_admin = Member._meta.get_field("created_by").related_model.objects.create_user(
         "yangchun_admin", is_staff=True)
@@ -350,7 +344,7 @@ def test_finding3_administrators_read_the_log_of_their_subtree(client, data, peo
         assert client.get(url).status_code == 403
 
 
-def test_finding3_the_read_log_is_pruned_after_the_retention(data, people, settings):  # noqa: F811
+def test_finding3_the_read_log_is_pruned_after_the_retention(data, people, settings):
     settings.PERSONAL_DATA_READ_RETENTION_DAYS = 30
     old = PersonalDataRead.objects.create(user=people.jiangcheng_clerk, member=data.jc_member,
                                           page=PersonalDataRead.Page.MEMBER_PAGE)
@@ -367,7 +361,7 @@ def test_finding3_the_read_log_is_pruned_after_the_retention(data, people, setti
     assert list(PersonalDataRead.objects.values_list("page", flat=True)) == ["admin_change"]
 
 
-def test_finding3_retention_comes_from_the_environment(clean_env):  # noqa: F811
+def test_finding3_retention_comes_from_the_environment(clean_env):
     clean_env.setenv("DEBUG", "1")
     assert load_settings().PERSONAL_DATA_READ_RETENTION_DAYS == 365
     clean_env.setenv("PERSONAL_DATA_READ_RETENTION_DAYS", "30")

@@ -13,7 +13,6 @@ from members import services
 from members.identity import check_character
 from members.models import Member, MembershipEvent, Transfer
 from members.statistics import BY_COUNTY, BY_TOWN, BY_UNION, breakdown, members_on
-from tests.people import people, tree  # noqa: F401
 
 Kind = MembershipEvent.Kind
 

@@ -10,8 +10,6 @@ from django.urls import reverse
 
 from members.demo.sites import seed_sites
 from organizations.models import DemonstrationSite, Division, Employer, SiteActivity
-from tests.dashboard_data import fast_passwords, world  # noqa: F401
-from tests.people import people, tree  # noqa: F401
 
 
 @pytest.fixture

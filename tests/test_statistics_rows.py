@@ -10,8 +10,6 @@ from django.db import connection
 
 from members.statistics import BELOW_CITY, BY_COUNTY, BY_TOWN, BY_UNION, PLANNER, breakdown
 from organizations.models import Organization
-from tests.dashboard_data import fast_passwords, world  # noqa: F401
-from tests.people import people, tree  # noqa: F401
 
 
 def test_child_rows_carry_their_unions(tree):

@@ -18,8 +18,6 @@ from members.statistics import (
     BY_COUNTY, BY_TOWN, BY_UNION, breakdown, counting, month_end_of, tallies,
 )
 from organizations.models import Organization
-from tests.dashboard_data import fast_passwords, world  # noqa: F401
-from tests.people import people, tree  # noqa: F401
 from tests.test_import import member_row, xlsx
 
 

@@ -25,7 +25,6 @@ from django.utils.translation.template import templatize
 
 from members.identity import check_character, parse_resident_id
 from members.models import Member
-from tests.people import people, tree  # noqa: F401
 
 BASE = Path(settings.BASE_DIR)
 CATALOG_DIR = BASE / "locale" / "zh_Hans" / "LC_MESSAGES"
@@ -323,7 +322,7 @@ def test_bad_check_character_is_explained_in_chinese():
     assert f"校验位应为 {check_character(first17)}" in " ".join(caught.value.messages)
 
 
-def test_admin_index_names_the_member_model_in_chinese(client, people):  # noqa: F811
+def test_admin_index_names_the_member_model_in_chinese(client, people):
     client.force_login(people.superuser)
     response = client.get("/admin/")
     assert response.status_code == 200

@@ -193,11 +193,14 @@ class StreamingWorkbook:
         if self.stream is None:
             self._start_sheet()  # an empty list still gets its header
         self._end_sheet()
-        count = len(self.sheet_names)
-        sheets = "".join(
-            f'<sheet name={_escape_attr(name[:31])} sheetId="{index}" r:id="rId{index}"/>'
-            for index, name in enumerate(self.sheet_names, start=1)
-        )
+        self._write_package_parts(len(self.sheet_names))
+        self._write_properties()
+        self._write_workbook(len(self.sheet_names))
+        self.zip.writestr("xl/styles.xml", STYLES)
+        self.zip.close()
+
+    def _write_package_parts(self, count):
+        """The content types and the package's relationships."""
         self.zip.writestr("[Content_Types].xml", (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -222,6 +225,8 @@ class StreamingWorkbook:
             '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/>'
             '</Relationships>'
         ))
+
+    def _write_properties(self):
         created = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         self.zip.writestr("docProps/core.xml", (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -237,6 +242,13 @@ class StreamingWorkbook:
             '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
             '<Application>unionreg</Application></Properties>'
         ))
+
+    def _write_workbook(self, count):
+        """The workbook with its sheets, and their relationships."""
+        sheets = "".join(
+            f'<sheet name={_escape_attr(name[:31])} sheetId="{index}" r:id="rId{index}"/>'
+            for index, name in enumerate(self.sheet_names, start=1)
+        )
         self.zip.writestr("xl/workbook.xml", (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
@@ -254,8 +266,6 @@ class StreamingWorkbook:
             + f'<Relationship Id="rId{count + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
             '</Relationships>'
         ))
-        self.zip.writestr("xl/styles.xml", STYLES)
-        self.zip.close()
 
 
 def _serial(day):
