@@ -85,6 +85,16 @@ class MembershipEvent(models.Model):
         Kind.JOIN: "入会", Kind.TRANSFER_IN: "转入", Kind.RETAIN: "保留",
         Kind.TRANSFER_OUT: "转出", Kind.STRIKE_OFF: "除名", Kind.LEAVE: "退会", Kind.DEATH: "退会",
     }
+    # Which official 会籍变化原因 (register_code_lists.csv) go with which change: the one
+    # table the member page, batch changes and imports check a reason against. A change
+    # without reasons here takes none (a join, a death).
+    REASONS = {
+        Kind.RETAIN: ("在本单位下岗后待岗", "失业", "所在企业破产"),
+        Kind.TRANSFER_IN: ("劳动（工作）关系发生变化",),
+        Kind.TRANSFER_OUT: ("劳动（工作）关系发生变化",),
+        Kind.STRIKE_OFF: ("因犯罪被开除会籍",),
+        Kind.LEAVE: ("个人要求退会",),
+    }
 
     member = models.ForeignKey(
         Member, models.CASCADE, related_name="events", verbose_name=_("member")
