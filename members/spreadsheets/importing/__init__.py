@@ -23,7 +23,7 @@ from members.spreadsheets import columns as cols
 from members.spreadsheets.importing.base import ImportResult, RowError, stored_user
 from members.spreadsheets.importing.employers import EmployerImporter
 from members.spreadsheets.importing.members import MemberImporter
-from members.spreadsheets.importing.table import data_rows, find_table, map_headers
+from members.spreadsheets.importing.table import data_rows, find_table
 from members.spreadsheets.importing.unions import UnionImporter
 from members.spreadsheets.reading import SpreadsheetError, check_upload, read_sheets
 
@@ -45,10 +45,10 @@ def run_import(kind, data, user, *, commit=False):
     importer.writing = commit  # a dry run keeps no planned rows, only their count
     try:
         file_format = check_upload(data)
-        sheet, header_index, rows = find_table(read_sheets(data, file_format), kind)
+        sheet, header_index, rows, mapped, ignored = find_table(read_sheets(data, file_format), kind)
         result.sheet = sheet
         result.header_row = header_index + 1
-        result.headers, result.ignored_headers = map_headers(rows[header_index], kind)
+        result.headers, result.ignored_headers = mapped, ignored
         records = data_rows(rows, header_index, result.headers)
         del rows  # the records keep only the known columns' cells
     except SpreadsheetError as error:

@@ -1,6 +1,6 @@
 """Finding the roster's table in a workbook: the header row among the first rows, which
-column holds what (a column may be headed by any of its synonyms), and the data rows
-below it, kept compact as ``Records``."""
+column holds what (matched by meaning: ``headers``), and the data rows below it, kept
+compact as ``Records``."""
 
 import itertools
 
@@ -8,35 +8,32 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from members.spreadsheets import columns as cols
-from members.spreadsheets.reading import (
-    HEADER_SEARCH_ROWS,
-    SpreadsheetError,
-    cell_text,
-    normalize_header,
-)
+from members.spreadsheets.importing import headers
+from members.spreadsheets.reading import HEADER_SEARCH_ROWS, SpreadsheetError, cell_text
 
 MIN_HEADER_MATCHES = 3
 
 
 def find_table(sheets, kind):
     """The first sheet whose first rows contain a header row for ``kind``: the first row
-    among the top ten that matches enough known headers (title rows above it, such as
-    "XX工会会员花名册", are skipped)."""
-    lookup = header_lookup(kind)
-    required = [column for column in cols.COLUMNS[kind] if column.required]
-    best_missing = None
+    among the top ten in which enough columns are recognised (``headers``: by meaning);
+    title rows above it ("XX工会会员花名册", 填表单位…) are skipped and kept as
+    ``titles``. Returns ``(sheet name, header index, rows, mapped, ignored)``."""
+    best_problem = None
     for name, rows in sheets:
         for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-            keys = {lookup.get(normalize_header(cell)) for cell in row} - {None}
-            if len(keys) >= min(MIN_HEADER_MATCHES, len(required) + 1):
-                missing = [column.header for column in required if column.key not in keys]
-                if not missing:
-                    return name, index, rows
-                best_missing = best_missing or missing
-    if best_missing:
-        raise SpreadsheetError(
-            _("The sheet lacks required columns: %(columns)s.") % {"columns": "、".join(best_missing)}
-        )
+            mapped, ignored, conflicts = headers.map_header_row(row, kind)
+            if len(set(mapped.values()) | set(conflicts)) < MIN_HEADER_MATCHES:
+                continue
+            if conflicts:
+                best_problem = best_problem or headers.conflict_message(row, mapped, conflicts, kind)
+                continue
+            missing = cols.missing_required(kind, set(mapped.values()))
+            if not missing:
+                return name, index, rows, mapped, ignored
+            best_problem = best_problem or headers.missing_message(row, mapped, missing, kind)
+    if best_problem:
+        raise SpreadsheetError(best_problem)
     raise SpreadsheetError(
         _("No header row found in the first %(count)d rows. The header row needs columns "
           "such as %(columns)s; download the template to see them all.")
@@ -45,29 +42,9 @@ def find_table(sheets, kind):
     )
 
 
-def header_lookup(kind):
-    lookup = {}
-    for column in cols.COLUMNS[kind]:
-        for name in column.names:
-            lookup.setdefault(normalize_header(name), column.key)
-    return lookup
-
-
-def map_headers(header_row, kind):
-    """Column index → key for the known headers (the first of two columns with the same
-    meaning wins); the other non-empty headers are ignored and reported."""
-    lookup = header_lookup(kind)
-    mapped, seen, ignored = {}, set(), []
-    for index, cell in enumerate(header_row):
-        key = lookup.get(normalize_header(cell))
-        if key and key not in seen:
-            mapped[index] = key
-            seen.add(key)
-        elif normalize_header(cell) and normalize_header(cell) not in (
-            cols.RESULT_HEADER, cols.REASON_HEADER
-        ):
-            ignored.append(cell_text(cell))
-    return mapped, ignored
+def title_text(rows, header_index):
+    """The text of the title rows above the header (the form's name, 填表单位…)."""
+    return [cell_text(cell) for row in rows[:header_index] for cell in row if cell_text(cell)]
 
 
 def data_rows(rows, header_index, headers):
