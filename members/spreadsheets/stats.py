@@ -12,33 +12,44 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from members.models import MembershipEvent
+from members.spreadsheets.writing import page_setup
 from members.statistics import BY_COUNTY, BY_TOWN, BY_UNION, breakdown
 from organizations.models import Organization
 
 COUNT, RATE = "count", "rate"
 
-# (header, value of a breakdown Row, format)
+# (header, value of a breakdown Row, format): the report's columns first, in the order
+# officials send them up (README "Exports and statistics" defines each), then the
+# register's own extras. Counts add up over the rows to the total; rates do not.
 COLUMNS = [
     ("基层工会数", lambda r: r.base_unions, COUNT),
+    ("其中非公企业工会", lambda r: r.non_public_unions, COUNT),
+    ("单位数", lambda r: r.employers, COUNT),
     ("覆盖单位数", lambda r: r.employers_covered, COUNT),
     ("未建会单位数", lambda r: r.employers_uncovered, COUNT),
-    ("其中25人以上", lambda r: r.employers_25_uncovered, COUNT),
-    ("其中100人以上", lambda r: r.employers_100_uncovered, COUNT),
     ("职工人数", lambda r: r.employees, COUNT),
+    ("其中女职工", lambda r: r.women_employees, COUNT),
+    ("其中农民工", lambda r: r.migrant_employees, COUNT),
     ("会员人数", lambda r: r.members, COUNT),
-    ("女会员", lambda r: r.women_members, COUNT),
-    ("农民工会员", lambda r: r.migrant_members, COUNT),
+    ("其中女会员", lambda r: r.women_members, COUNT),
+    ("其中农民工会员", lambda r: r.migrant_members, COUNT),
+    ("入会率", lambda r: r.membership_rate, RATE),
+    ("建会率", lambda r: r.unionisation_rate, RATE),
+    ("25人以上单位数", lambda r: r.employers_25, COUNT),
+    ("25人以上已建会", lambda r: r.employers_25_covered, COUNT),
+    ("25人以上建会率", lambda r: r.unionisation_rate_25, RATE),
+    ("100人以上单位数", lambda r: r.employers_100, COUNT),
+    ("100人以上已建会", lambda r: r.employers_100_covered, COUNT),
+    ("100人以上建会率", lambda r: r.unionisation_rate_100, RATE),
+    ("期间新建基层工会", lambda r: r.new_base_unions, COUNT),
+    ("其中非公企业", lambda r: r.new_non_public_unions, COUNT),
+    ("期间新增会员", lambda r: r.new_members, COUNT),
+    ("保留会籍会员", lambda r: r.retained_members, COUNT),
     ("货车司机会员", lambda r: r.truck_driver_members, COUNT),
     ("快递员会员", lambda r: r.courier_members, COUNT),
     ("外卖配送员会员", lambda r: r.delivery_rider_members, COUNT),
     ("网约车司机会员", lambda r: r.ride_hailing_driver_members, COUNT),
     ("建筑工人会员", lambda r: r.construction_worker_members, COUNT),
-    ("保留会籍会员", lambda r: r.retained_members, COUNT),
-    ("期间新增会员", lambda r: r.new_members, COUNT),
-    ("期间新建基层工会", lambda r: r.new_base_unions, COUNT),
-    ("非公企业工会数", lambda r: r.non_public_unions, COUNT),
-    ("入会率", lambda r: r.membership_rate, RATE),
-    ("建会率", lambda r: r.unionisation_rate, RATE),
 ]
 
 SHEETS = [
@@ -46,45 +57,59 @@ SHEETS = [
     (BY_COUNTY, "按县区", "县(市、区)"),
     (BY_TOWN, "按镇街", "镇(街道)"),
 ]
+HEADER_ROW = 3  # title, as-of line, 填表单位, then the header
 
 
 def stats_workbook(root, day, since=None):
     """The workbook as bytes; also returns the reports it was built from (tests compare)."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    title_format = workbook.add_format({"bold": True, "font_size": 14})
-    header_format = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
-                                         "text_wrap": True, "align": "center", "valign": "vcenter"})
-    count_format = workbook.add_format({"num_format": "#,##0", "border": 1})
-    rate_format = workbook.add_format({"num_format": "0.0%", "border": 1})
-    label_format = workbook.add_format({"border": 1})
-    total_label = workbook.add_format({"bold": True, "border": 1, "top": 2})
-    total_count = workbook.add_format({"bold": True, "num_format": "#,##0", "border": 1, "top": 2})
-    total_rate = workbook.add_format({"bold": True, "num_format": "0.0%", "border": 1, "top": 2})
+    formats = _formats(workbook)
     reports = {}
     for grouping, sheet_name, first_header in SHEETS:
         report = breakdown(root, day, grouping, since=since)
         reports[grouping] = report
         sheet = workbook.add_worksheet(sheet_name)
-        sheet.write_string(0, 0, _("%(union)s membership statistics") % {"union": root.name},
-                           title_format)
+        title = _("%(union)s membership statistics") % {"union": root.name}
+        sheet.write_string(0, 0, title, formats["title"])
         sheet.write_string(1, 0, _("As of %(day)s; new in the period %(since)s – %(day)s")
                            % {"day": report.day.isoformat(), "since": report.since.isoformat()})
-        sheet.write_string(3, 0, first_header, header_format)
+        sheet.write_string(2, 0, f"填表单位：{root.name}")
+        sheet.write_string(HEADER_ROW, 0, first_header, formats["header"])
         for col, (header, _value, _kind) in enumerate(COLUMNS, start=1):
-            sheet.write_string(3, col, header, header_format)
-        sheet.set_row(3, 32)
-        sheet.set_column(0, 0, 30)
-        sheet.set_column(1, len(COLUMNS), 11)
-        row_index = 4
+            sheet.write_string(HEADER_ROW, col, header, formats["header"])
+        sheet.set_row(HEADER_ROW, 45)
+        sheet.set_column(0, 0, 26, formats["wrap"])
+        sheet.set_column(1, len(COLUMNS), 8)
+        row_index = HEADER_ROW + 1
         for row in report.rows:
-            _write_row(sheet, row_index, row, label_format, count_format, rate_format)
+            _write_row(sheet, row_index, row, formats["label"], formats["count"], formats["rate"])
             row_index += 1
-        _write_row(sheet, row_index, report.total, total_label, total_count, total_rate)
-        sheet.freeze_panes(4, 1)
-    _reported_sheet(workbook, root, day, header_format, count_format, label_format)
+        _write_row(sheet, row_index, report.total, formats["total_label"], formats["total_count"],
+                   formats["total_rate"])
+        sheet.freeze_panes(HEADER_ROW + 1, 1)
+        page_setup(sheet, f"{title} {sheet_name}", HEADER_ROW)
+    _reported_sheet(workbook, root, day, formats["header"], formats["count"], formats["label"])
     workbook.close()
     return buffer.getvalue(), reports
+
+
+def _formats(workbook):
+    border = {"border": 1}
+    total = {"bold": True, "border": 1, "top": 2}
+    return {
+        "title": workbook.add_format({"bold": True, "font_size": 14}),
+        "header": workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
+                                       "text_wrap": True, "align": "center",
+                                       "valign": "vcenter"}),
+        "wrap": workbook.add_format({"text_wrap": True}),
+        "count": workbook.add_format({"num_format": "#,##0", **border}),
+        "rate": workbook.add_format({"num_format": "0.0%", **border}),
+        "label": workbook.add_format({"text_wrap": True, **border}),
+        "total_label": workbook.add_format(total),
+        "total_count": workbook.add_format({"num_format": "#,##0", **total}),
+        "total_rate": workbook.add_format({"num_format": "0.0%", **total}),
+    }
 
 
 def _write_row(sheet, index, row, label_format, count_format, rate_format):
@@ -122,3 +147,4 @@ def _reported_sheet(workbook, root, day, header_format, count_format, label_form
     sheet.set_column(1, 1, 36)
     sheet.set_column(2, 4, 10)
     sheet.freeze_panes(1, 0)
+    page_setup(sheet, f"{root.name} 上报数与实名数", 0)

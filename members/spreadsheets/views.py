@@ -227,11 +227,17 @@ def export_job_download(request, job):
                         filename=f"{FILE_NAMES.get(job.kind, 'export')}-{stamp}.{job.file_format}")
 
 
+def _date_input():
+    """<input type=date> takes only ISO dates: a localised 2026/11/29 is discarded by
+    the browser and the form cannot be sent without typing."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class StatsForm(forms.Form):
     org = forms.CharField(label=gettext_lazy("Union code"))
-    as_of = forms.DateField(label=gettext_lazy("As of"), widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(label=gettext_lazy("As of"), widget=_date_input())
     since = forms.DateField(label=gettext_lazy("New since (exclusive)"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+                            widget=_date_input())
 
 
 def _stats_defaults(user):

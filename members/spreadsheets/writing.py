@@ -29,6 +29,22 @@ def neutralise(value):
     return value
 
 
+def page_setup(sheet, title, header_row):
+    """Print setup of an xlsxwriter sheet, as every workbook we write has it: A4
+    landscape, one page wide (as many pages long as needed), the rows up to and
+    including ``header_row`` (0-based) repeated on every page, ``title`` in the page
+    header and the page number in the footer, gridlines printed, centred."""
+    sheet.set_paper(9)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0, header_row)
+    sheet.set_header("&C&\"-,Bold\"" + title.replace("&", "&&"))
+    sheet.set_footer("&C&P / &N")
+    sheet.hide_gridlines(0)
+    sheet.center_horizontally()
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+
+
 def workbook_formats(workbook):
     return {
         "header": workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
@@ -93,6 +109,7 @@ def template_workbook(kind):
                 validation.update(error_type="information", show_error=False)
             sheet.data_validation(2, index, 10001, index, validation)
     sheet.freeze_panes(2, 0)
+    page_setup(sheet, cols.TEMPLATE_SHEET_NAMES[kind], 1)
     lists.hide()
     workbook.close()
     return buffer.getvalue()
@@ -144,6 +161,7 @@ def error_workbook(data, result, user):
             ))
     sheet.set_column(reason_col, reason_col, 60)
     sheet.freeze_panes(header_index + 1, 0)
+    page_setup(sheet, result.sheet or cols.TEMPLATE_SHEET_NAMES[result.kind], header_index)
     workbook.close()
     return buffer.getvalue()
 

@@ -26,7 +26,9 @@ EMPLOYER_FIGURES = [
     "employers", "employers_covered", "employers_25", "employers_25_covered", "employers_100",
     "employers_100_covered", "employees", "women_employees", "migrant_employees",
 ]
-UNION_FIGURES = ["base_unions", "non_public_unions", "new_base_unions"]
+UNION_FIGURES = [
+    "base_unions", "non_public_unions", "new_base_unions", "new_non_public_unions",
+]
 FIGURES = MEMBER_FIGURES + ["new_members"] + UNION_FIGURES + EMPLOYER_FIGURES
 ZEROS = dict.fromkeys(FIGURES, 0)  # copied for each row: faster than building it
 
@@ -172,5 +174,17 @@ class Keys:
                 return Row(key, key, figures=figures)
             return Row(key, values[self.name_index], figures=figures, child=(self.db, values))
         division = divisions.get(key)
-        return Row(key, division.name if division else _("(no division)"), division=division,
-                   figures=figures)
+        return Row(key, self.division_label(division), division=division, figures=figures)
+
+    def division_label(self, division):
+        """A county's or town's name; the members of unions placed at a higher level
+        (city-level unions by county, county-level unions by town) get a row of their
+        own saying so, not one that reads like the whole city or county."""
+        if division is None:
+            return _("(no division)")
+        Level = type(division).Level
+        if division.level == Level.CITY:
+            return _("%(city)s city-level unions (in no county)") % {"city": division.name}
+        if self.grouping == BY_TOWN and division.level == Level.COUNTY:
+            return _("%(county)s county-level unions (in no town)") % {"county": division.name}
+        return division.name

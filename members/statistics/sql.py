@@ -94,8 +94,11 @@ def _union_sums(connection, day, since):
         "base_unions": f"SUM(CASE WHEN {base} THEN 1 ELSE 0 END)",
         "non_public_unions": f"SUM(CASE WHEN {base} AND u.is_non_public THEN 1 ELSE 0 END)",
         "new_base_unions": f"SUM(CASE WHEN {base} AND u.founded_on > %s THEN 1 ELSE 0 END)",
+        "new_non_public_unions": (f"SUM(CASE WHEN {base} AND u.is_non_public "
+                                  f"AND u.founded_on > %s THEN 1 ELSE 0 END)"),
     }
-    return base, base_params, sums, [*base_params, *base_params, *base_params, since_value]
+    return base, base_params, sums, [*base_params, *base_params, *base_params, since_value,
+                                      *base_params, since_value]
 
 
 def _part_terms(root, parts, probe):
