@@ -21,7 +21,7 @@ from members.models import (
 )
 from organizations import codes
 from organizations.personal import masked_value, sees_in_full
-from organizations.access import can, is_unrestricted, organization_in_scope, scope_filter
+from organizations.access import can, is_unrestricted, scope_filter
 from organizations.admin import count_of, division_filters, flag_filter
 from organizations.admin_scoping import (
     PermissionBeforeLookupMixin, ReadOnlyInline, ReadOnlyMixin, ScopedAdminMixin,
@@ -360,9 +360,10 @@ class TransferAdmin(ReadOnlyMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     def _decide(self, request, queryset, decide, done_message):
         done = 0
         for transfer in queryset.select_related("member", "from_union", "to_union"):
-            if not organization_in_scope(request.user, transfer.to_union):
+            if not services.may_decide(request.user, transfer):
                 self.message_user(request, gettext(
-                    "%(transfer)s: only the receiving union can decide this transfer."
+                    "%(transfer)s: only the union that did not ask for this transfer can "
+                    "decide it."
                 ) % {"transfer": transfer}, messages.ERROR)
                 continue
             try:

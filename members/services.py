@@ -90,22 +90,30 @@ def _apply_state(member, kind, day, reason=""):
 
 
 def opening_events(member, change=None):
-    """The events that enrol a new member, as ``(kind, date, valid_until)`` rows: the
-    join (入会) on ``member.joined_on`` and, for someone registered after a later change
-    (an imported roster that lists them as left), that ``(kind, day)`` change; each valid
-    until the next one's date, as ``_record`` and ``change_status`` would leave them. The
-    member's state columns are set to where the last event leaves them. Nothing is
-    written: ``enrol`` saves these rows, the import's bulk writer copies them."""
+    """The events that enrol a new member, as ``(kind, date, valid_until, reason)`` rows:
+    the join (入会) on ``member.joined_on`` and, for someone registered after a later
+    change (an imported roster or provincial form that lists them as retained or left),
+    that change, ``(kind, day)`` or ``(kind, day, reason)``; each valid until the next
+    one's date, as ``_record`` and ``change_status`` would leave them. A person whose
+    join date is unknown (``joined_on`` None: the form gives only the latest change)
+    starts at that change; one who transferred in (转入) joined elsewhere, so the
+    register starts at the transfer. The member's state columns are set to where the
+    last event leaves them. Nothing is written: ``enrol`` saves these rows, the
+    import's bulk writer copies them."""
     member.status = STATUS_AFTER[Kind.JOIN]
-    events = [(Kind.JOIN, member.joined_on)]
+    events = []
+    if member.joined_on is not None and (change is None or change[0] != Kind.TRANSFER_IN):
+        events.append((Kind.JOIN, member.joined_on, ""))
     if change is not None:
-        kind, day = change
-        if day < member.joined_on:
+        kind, day, reason = (*change, "")[:3]
+        if events and day < member.joined_on:
             raise MembershipError(_("The date lies before the join date."))
-        events.append((kind, day))
-        _apply_state(member, kind, day)
-    return [(kind, day, events[index + 1][1] if index + 1 < len(events) else None)
-            for index, (kind, day) in enumerate(events)]
+        events.append((kind, day, reason))
+        _apply_state(member, kind, day, reason)
+    if not events:
+        raise MembershipError(_("Enter the join date."))
+    return [(kind, day, events[index + 1][1] if index + 1 < len(events) else None, reason)
+            for index, (kind, day, reason) in enumerate(events)]
 
 
 @transaction.atomic
@@ -115,9 +123,10 @@ def enrol(member, *, user=None):
     if user is not None and user.is_authenticated and member.created_by_id is None:
         member.created_by = user
     _save(member, user)
-    for kind, day, valid_until in events:
+    for kind, day, valid_until, reason in events:
         MembershipEvent.objects.create(member=member, kind=kind, date=day, union=member.union,
-                                       valid_until=valid_until, recorded_by=_author(user))
+                                       valid_until=valid_until, reason=reason,
+                                       recorded_by=_author(user))
     return member
 
 
@@ -178,6 +187,63 @@ def request_transfer(member, to_union, day, *, user, reason=""):
     if organization_in_scope(user, to_union):
         accept_transfer(transfer, user=user)
     return transfer
+
+
+@transaction.atomic
+def rejoin(member, union, day, *, user=None):
+    """Join again (入会) after leaving, being struck off or transferring out of the
+    city, at ``union`` (the old union or another). The first join date stays the
+    member's join date (or becomes it, when it was unknown); the events keep both."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.is_member:
+        raise MembershipError(_("%(name)s is already a member.") % {"name": member.name})
+    if member.status == Member.Status.DECEASED:
+        raise MembershipError(_("%(name)s is recorded as deceased.") % {"name": member.name})
+    if not union.takes_members:
+        raise MembershipError(_("Members belong to a base union or an industry federation."))
+    _record(member, Kind.JOIN, day, union, user=user)
+    if member.union_id != union.pk and member.employer_id and member.employer.union_id != union.pk:
+        member.employer = None  # the old employer belongs to the old union's register
+    member.union = union
+    if member.joined_on is None:
+        member.joined_on = day
+    _apply_state(member, Kind.JOIN, day)
+    _save(member, user, update_fields=["union", "employer", "joined_on", "status", "left_on",
+                                       "leave_reason"])
+    return member
+
+
+@transaction.atomic
+def request_transfer_in(member, to_union, day, *, user, reason=""):
+    """The receiving side asks for a member registered at another union (an import's
+    转入): if the user's scope covers the member's union too, it takes effect at once;
+    otherwise it waits for the releasing side to release the member (``may_decide``)."""
+    if not member.is_member:
+        raise MembershipError(_("%(name)s is not a member now.") % {"name": member.name})
+    if to_union.pk == member.union_id:
+        raise MembershipError(_("The member already belongs to %(union)s.") % {"union": to_union})
+    if not to_union.takes_members:
+        raise MembershipError(_("Members belong to a base union or an industry federation."))
+    transfer = Transfer.objects.create(
+        member=member, from_union=member.union, to_union=to_union, date=day, reason=reason,
+        requested_by=user,
+    )
+    if organization_in_scope(user, member.union):
+        accept_transfer(transfer, user=user)
+    return transfer
+
+
+def may_decide(user, transfer):
+    """Whether ``user`` decides a pending transfer: the side that did not ask for it. A
+    transfer asked for by the releasing side waits for the receiving union; one asked
+    for by the receiving side (``request_transfer_in``) for the releasing union."""
+    asker = transfer.requested_by
+    asked_by_receiver = (
+        asker is not None and organization_in_scope(asker, transfer.to_union)
+        and not organization_in_scope(asker, transfer.from_union)
+    )
+    side = transfer.from_union if asked_by_receiver else transfer.to_union
+    return organization_in_scope(user, side)
 
 
 @transaction.atomic

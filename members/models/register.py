@@ -152,7 +152,10 @@ class Member(models.Model):
         limit_choices_to={"kind__in": Organization.MEMBER_KINDS},
         db_index=False,
     )
-    joined_on = models.DateField(_("join date"))
+    # Null only for people imported from a provincial form (会员信息采集表) that gives
+    # their latest change (保留, 转入, 退会…) and no join date: unknown, shown so. Forms
+    # still require it (blank=False).
+    joined_on = models.DateField(_("join date"), null=True)
     card_number = models.CharField(_("member card number"), max_length=30, null=True, blank=True)
     member_type = models.CharField(
         _("member type"), max_length=12, choices=MemberType.choices, default=MemberType.ORDINARY

@@ -53,7 +53,7 @@ class MemberWriter:
 
     def write(self, new):
         """``new``: one chunk's (values in ``NEW_MEMBER_FIELDS`` order, [(event kind,
-        date, valid_until), …]) pairs, the event rows as ``services.opening_events``
+        date, valid_until, reason), …]) pairs, the event rows as ``services.opening_events``
         builds them; its COPY text is held until written."""
         self.wait()
         if not new:
@@ -87,10 +87,10 @@ def _create_members(new, user):
         bulk_create_with_history(members, Member, batch_size=BATCH, default_user=user)
         MembershipEvent.objects.bulk_create([
             MembershipEvent(member=member, kind=kind, date=day, union_id=member.union_id,
-                            recorded_by=user, valid_until=valid_until,
+                            recorded_by=user, valid_until=valid_until, reason=reason,
                             **member.counted_attributes())
             for member, (_values, events) in zip(members, chunk)
-            for kind, day, valid_until in events
+            for kind, day, valid_until, reason in events
         ], batch_size=BATCH)
 
 
@@ -174,9 +174,9 @@ def _copy_statements(new, user):
         histories.append(line + history_tail)
         union = copy_text(values[union_index])
         counted = "".join(f"\t{copy_text(values[i])}" for i in counted_indexes)
-        for kind, day, valid_until in member_events:
+        for kind, day, valid_until, reason in member_events:
             events.append(f"{pk}\t{str(kind)}\t{day.isoformat()}\t{union}"
-                          f"\t\t\t{copy_text(valid_until)}{event_tail}{counted}\n")
+                          f"\t{copy_text(reason)}\t\t{copy_text(valid_until)}{event_tail}{counted}\n")
     statements = [_copy(Member, member_columns, members)]
     if getattr(settings, "SIMPLE_HISTORY_ENABLED", True):  # as bulk_history_create
         statements.append(_copy(history, history_columns, histories))

@@ -43,6 +43,11 @@ def _text_cell(ref, text):
     return f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
+def _quoted_sheet(name):
+    """A sheet name as a formula reference writes it: 'name' with quotes doubled."""
+    return "'" + name.replace("'", "''") + "'"
+
+
 def column_letter(index):
     """0 → A, 25 → Z, 26 → AA."""
     letters = ""
@@ -66,10 +71,13 @@ class StreamingWorkbook:
     book.write_rows(rows)``. ``rows`` are sequences of cell values (str, int, float,
     bool, date, datetime, None)."""
 
-    def __init__(self, path, sheet_name, headers, widths=None, compresslevel=1):
+    def __init__(self, path, sheet_name, headers, widths=None, compresslevel=1, *,
+                 titles=(), print_title=""):
         self.zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED,
                                    compresslevel=compresslevel)
         self.sheet_name = sheet_name
+        self.titles = list(titles)  # text rows above the header (a form's name, 填表单位)
+        self.print_title = print_title or sheet_name  # the printed page's header
         self.headers = list(headers)
         self.widths = list(widths or [])
         self.letters = [column_letter(index) for index in range(len(self.headers))]
@@ -163,29 +171,36 @@ class StreamingWorkbook:
             f'<col min="{index}" max="{index}" width="{width}" customWidth="1"/>'
             for index, width in enumerate(self.widths, start=1)
         )
+        top = len(self.titles) + 1  # the header row
+        titles = "".join(
+            f'<row r="{index}"><c r="A{index}" s="{3 if index == 1 else 0}" t="inlineStr">'
+            f'<is><t>{_escape_text(text)}</t></is></c></row>'
+            for index, text in enumerate(self.titles, start=1)
+        )
         header = "".join(
-            f'<c r="{letter}1" s="2" t="inlineStr"><is><t>{_escape_text(text)}</t></is></c>'
+            f'<c r="{letter}{top}" s="2" t="inlineStr"><is><t>{_escape_text(text)}</t></is></c>'
             for letter, text in zip(self.letters, self.headers)
         )
         self.stream.write((
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
             f'<sheetViews><sheetView {selected}workbookViewId="0">'
-            '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-            '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+            f'<pane ySplit="{top}" topLeftCell="A{top + 1}" activePane="bottomLeft" state="frozen"/>'
+            f'<selection pane="bottomLeft" activeCell="A{top + 1}" sqref="A{top + 1}"/>'
+            '</sheetView></sheetViews>'
             '<sheetFormatPr defaultRowHeight="15"/>'
             + (f"<cols>{cols}</cols>" if cols else "")
-            + f'<sheetData><row r="1">{header}</row>'
+            + f'<sheetData>{titles}<row r="{top}">{header}</row>'
         ).encode("utf-8"))
-        self.row = 1
+        self.row = top
 
     def _end_sheet(self):
         self._flush()
-        self.stream.write(
-            b'</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
-            b'header="0.3" footer="0.3"/></worksheet>'
-        )
+        self.stream.write(('</sheetData>' + PAGE_SETUP.format(
+            title=_escape_text(self.print_title.replace("&", "&&"))) + '</worksheet>'
+        ).encode("utf-8"))
         self.stream.close()
         self.stream = None
 
@@ -198,6 +213,16 @@ class StreamingWorkbook:
         self._write_workbook(len(self.sheet_names))
         self.zip.writestr("xl/styles.xml", STYLES)
         self.zip.close()
+
+    def _print_titles(self):
+        """The rows repeated at the top of every printed page: titles and header."""
+        top = len(self.titles) + 1
+        names = "".join(
+            f'<definedName name="_xlnm.Print_Titles" localSheetId="{index}">'
+            f"{_escape_text(_quoted_sheet(name[:31]))}!${1}:${top}</definedName>"
+            for index, name in enumerate(self.sheet_names)
+        )
+        return f"<definedNames>{names}</definedNames>"
 
     def _write_package_parts(self, count):
         """The content types and the package's relationships."""
@@ -254,7 +279,7 @@ class StreamingWorkbook:
             '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
             '<bookViews><workbookView/></bookViews>'
-            f'<sheets>{sheets}</sheets></workbook>'
+            f'<sheets>{sheets}</sheets>{self._print_titles()}</workbook>'
         ))
         self.zip.writestr("xl/_rels/workbook.xml.rels", (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -268,6 +293,20 @@ class StreamingWorkbook:
         ))
 
 
+# Print setup of every sheet (as ``writing.page_setup`` gives the xlsxwriter ones): A4
+# landscape, one page wide (fitToHeight 0: as many pages long as needed; the sheetPr's
+# fitToPage turns it on), gridlines printed, centred, the title in the page header and
+# the page number in the footer. The header rows repeat through the workbook's
+# _xlnm.Print_Titles names.
+PAGE_SETUP = (
+    '<printOptions horizontalCentered="1" gridLines="1"/>'
+    '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+    '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+    '<headerFooter><oddHeader>&amp;C&amp;"-,Bold"{title}</oddHeader>'
+    '<oddFooter>&amp;C&amp;P / &amp;N</oddFooter></headerFooter>'
+)
+
+
 def _serial(day):
     """Excel's serial number of ``day`` as text; "" before 1900."""
     if day < FIRST_DATE:
@@ -277,14 +316,16 @@ def _serial(day):
 
 
 # Cell styles: 0 the default, 1 a date (yyyy-mm-dd), 2 the header (bold, light blue,
-# thin border, wrapped, vertically centred — as the xlsxwriter workbooks have it).
+# thin border, wrapped, vertically centred — as the xlsxwriter workbooks have it), 3 a
+# title row (bold, 14 points).
 STYLES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
     '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy\\-mm\\-dd"/></numFmts>'
-    '<fonts count="2">'
+    '<fonts count="3">'
     '<font><sz val="11"/><color theme="1"/><name val="Calibri"/><family val="2"/><scheme val="minor"/></font>'
     '<font><b/><sz val="11"/><color theme="1"/><name val="Calibri"/><family val="2"/><scheme val="minor"/></font>'
+    '<font><b/><sz val="14"/><color theme="1"/><name val="Calibri"/><family val="2"/><scheme val="minor"/></font>'
     '</fonts>'
     '<fills count="3"><fill><patternFill patternType="none"/></fill>'
     '<fill><patternFill patternType="gray125"/></fill>'
@@ -295,11 +336,12 @@ STYLES = (
     '<top style="thin"><color auto="1"/></top><bottom style="thin"><color auto="1"/></bottom><diagonal/></border>'
     '</borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="3">'
+    '<cellXfs count="4">'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" '
     'applyBorder="1" applyAlignment="1"><alignment vertical="center" wrapText="1"/></xf>'
+    '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
     '</cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     '<dxfs count="0"/><tableStyles count="0" defaultTableStyle="TableStyleMedium9" '

@@ -17,15 +17,21 @@ more per row and its own field widgets — a second validation path, and about t
 slower than the bulk writes here (issue 7's target is 100,000 rows in under 40 s).
 """
 
+import re
+
 from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from members.spreadsheets import columns as cols
 from members.spreadsheets.importing.base import ImportResult, RowError, stored_user
 from members.spreadsheets.importing.employers import EmployerImporter
 from members.spreadsheets.importing.members import MemberImporter
-from members.spreadsheets.importing.table import data_rows, find_table
+from members.spreadsheets.importing.table import data_rows, find_table, title_text
 from members.spreadsheets.importing.unions import UnionImporter
 from members.spreadsheets.reading import SpreadsheetError, check_upload, read_sheets
+from organizations.access import default_organization
+from organizations.models import Organization
 
 __all__ = [
     "IMPORTERS", "EmployerImporter", "ImportResult", "MemberImporter", "RowError",
@@ -36,19 +42,25 @@ IMPORTERS = {cols.MEMBERS: MemberImporter, cols.EMPLOYERS: EmployerImporter,
              cols.UNIONS: UnionImporter}
 
 
-def run_import(kind, data, user, *, commit=False):
+def run_import(kind, data, user, *, commit=False, union=None, progress=None):
     """Read ``data`` (the uploaded bytes) as a roster of ``kind`` and validate it as
     ``user`` would enter it. With ``commit`` and no error at all, write it in one
-    transaction. Returns an ``ImportResult``; never raises for bad files."""
+    transaction. ``union``: where member rows that name no union go (picked at upload;
+    else the file's 填表单位, else the user's own union). ``progress(done, total)`` is
+    told as chunks are checked (background imports). Returns an ``ImportResult``;
+    never raises for bad files."""
     result = ImportResult(kind=kind)
     importer = IMPORTERS[kind](user, result)
     importer.writing = commit  # a dry run keeps no planned rows, only their count
+    importer.progress = progress
     try:
         file_format = check_upload(data)
         sheet, header_index, rows, mapped, ignored = find_table(read_sheets(data, file_format), kind)
         result.sheet = sheet
         result.header_row = header_index + 1
         result.headers, result.ignored_headers = mapped, ignored
+        result.file_union = importer.file_union = file_union(
+            user, union, title_text(rows, header_index))
         records = data_rows(rows, header_index, result.headers)
         del rows  # the records keep only the known columns' cells
     except SpreadsheetError as error:
@@ -65,3 +77,27 @@ def run_import(kind, data, user, *, commit=False):
     else:
         importer.run(records)
     return result
+
+
+FORM_UNION = re.compile(r"填表单位(?:[（(]\s*盖章\s*[)）])?\s*[:：]\s*(.+)")
+
+
+def file_union(user, picked, titles):
+    """The union a file's rows go to when they name none: the one picked at upload,
+    else the union its 填表单位 title row names (among those the user sees), else the
+    user's own union when it takes members; None otherwise."""
+    if picked is not None:
+        return picked
+    visible = Organization.objects.visible_to(user).taking_members()
+    for text in titles:
+        match = FORM_UNION.search(text)
+        if match:
+            name = match.group(1).strip()
+            found = visible.filter(Q(name=name) | Q(code=name)).first()
+            if found is not None:
+                return found
+            raise SpreadsheetError(_(
+                "The file's 填表单位 \"%(name)s\" is not a union in your area that takes "
+                "members; pick the union at upload.") % {"name": name})
+    own = default_organization(user)
+    return own if own is not None and own.takes_members else None

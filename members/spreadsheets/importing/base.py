@@ -46,6 +46,8 @@ class ImportResult:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    requests: int = 0  # 转入 of people registered outside the area: requests to release
+    file_union: object = None  # where rows that name no union go
     errors: list = field(default_factory=list)
     scope_rows: list = field(default_factory=list)  # rows naming something outside the scope
 
@@ -80,6 +82,7 @@ class Importer:
 
     model = None
     writing = True  # run_import turns it off for a dry run
+    progress = None  # run_import's progress(done, total), told as chunks are checked
 
     def __init__(self, user, result):
         self.user = user

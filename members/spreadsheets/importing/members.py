@@ -15,6 +15,7 @@ from members.identity import DocumentType, looks_mangled_by_excel, parse_documen
 from members.models import COUNTED_FIELDS, Category, Member, MembershipEvent
 from members.spreadsheets import columns as cols
 from members.spreadsheets.bulk import NEW_MEMBER_FIELDS, MemberWriter
+from members.spreadsheets.importing import changes
 from members.spreadsheets.importing.base import BATCH, Importer, copy_instance, stored_user
 from members.spreadsheets.reading import cell_text
 from organizations.models import Employer
@@ -49,6 +50,7 @@ FIELD_TO_KEY = {"employer": "employer", "union": "union", "is_migrant_worker": "
 
 class MemberImporter(Importer):
     model = Member
+    file_union = None  # where rows that name no union go (``run_import``)
 
     def run(self, records):
         """Validate and write ``CHUNK_ROWS`` rows at a time, so that memory holds a
@@ -63,14 +65,14 @@ class MemberImporter(Importer):
         nothing, so the database writes while Python validates."""
         self.prepare()
         if not self.writing:
-            for chunk in records.chunks(CHUNK_ROWS):
+            for done, chunk in self._chunks(records):
                 self.build(chunk, self.look_up(chunk))
             self.report_unresolved_unions()
             return
         writer = MemberWriter(stored_user(self.user))
         try:
             planned = None  # the chunk before, to write
-            for chunk in records.chunks(CHUNK_ROWS):
+            for done, chunk in self._chunks(records):
                 found = self.look_up(chunk)
                 if planned and self.result.ok:
                     self.write(planned, writer)
@@ -81,6 +83,28 @@ class MemberImporter(Importer):
         finally:
             writer.close()  # before the transaction ends, however it ends
         self.report_unresolved_unions()
+        if self.result.ok:
+            self.apply_changes()
+
+    def _chunks(self, records):
+        """``(rows before it, chunk)`` for each chunk, telling ``progress`` as it goes."""
+        done = 0
+        for chunk in records.chunks(CHUNK_ROWS):
+            if self.progress:
+                self.progress(done, len(records))
+            yield done, chunk
+            done += len(chunk)
+
+    def apply_changes(self):
+        """The membership changes of registered people (``changes.decide`` allowed
+        them), through ``members.services``, after their details were written; one the
+        register no longer allows (changed since the preview) is a row error, and
+        ``run_import`` rolls everything back."""
+        for row, member, action in self.actions:
+            try:
+                changes.apply(member, action, self.user)
+            except services.MembershipError as error:
+                self.error(row, "change_type", error)
 
     def prepare(self):
         """The lookups every chunk uses: unions, employers, and what is seen so far."""
@@ -96,6 +120,7 @@ class MemberImporter(Importer):
                 self.employers_by_code[employer.credit_code] = employer
             self.employers_by_name.setdefault(employer.name, []).append(employer)
         self.seen_documents, self.seen_cards = {}, {}
+        self.actions = []  # (row, member, changes.Action) for registered people
         # A new member is kept as its column values (``NEW_MEMBER_FIELDS``), a tenth of the
         # memory of a model instance; a dry run keeps none at all.
         self.prototype = Member(created_by=stored_user(self.user))
@@ -115,6 +140,10 @@ class MemberImporter(Importer):
                 self.duplicate(self.seen_cards, card, row, "card_number", THIS_CARD_NUMBER)
             parsed.append((id_type, number, card))
         existing = self._registered([p[1] for p in parsed if p[1]])
+        self.latest = dict(  # the registered people's latest events (``changes.decide``)
+            (event.member_id, event) for event in MembershipEvent.objects.filter(
+                member_id__in=[member.pk for member in existing.values()], valid_until=None)
+        ) if existing else {}
         card_holders = self._card_holders([p[2] for p in parsed if p[2]])
         first_pass_errors = {error.row for error in self.result.errors}
         return parsed, existing, card_holders, first_pass_errors
@@ -132,7 +161,7 @@ class MemberImporter(Importer):
             planned = self._build(row, values, id_type, current, number)
             if planned is None or row in first_pass_errors:
                 continue
-            member, events = planned
+            member, events = planned  # a registered person's: [its membership action] or []
             if current is None:
                 self.result.new += 1
                 if self.writing:
@@ -140,10 +169,10 @@ class MemberImporter(Importer):
                                 events))
                 continue
             changed = self.changed_fields(member, current, MEMBER_UPDATE_FIELDS)
-            if changed:
+            if changed and self.writing:
+                updated.append((member, changed))
+            if changed or events:
                 self.result.updated += 1
-                if self.writing:
-                    updated.append((member, changed))
             else:
                 self.result.unchanged += 1
         return new, updated
@@ -169,12 +198,12 @@ class MemberImporter(Importer):
 
     def _build(self, row, values, id_type, current, number):
         """One row as ``(member, opening events)``: a new member, or a copy of ``current``
-        (registered already) with the row's changes and no events; None on an error."""
+        (registered already) with the row's changes and whether its membership changes
+        (``_membership``); None on an error."""
         errors_before = len(self.result.errors)
+        change = self._change(row, values)
         if current is not None and current.union_id not in self.unions_by_id:
-            self.mark_outside(row)
-            self.error(row, "id_number", existing_membership_message(current, self.user))
-            return None
+            return self._from_elsewhere(row, values, current, change)
         # A copy of one blank member: the same defaults as Member(), without running
         # Model.__init__ for every row.
         member = copy_instance(current if current is not None else self.prototype)
@@ -187,22 +216,60 @@ class MemberImporter(Importer):
         )
         if employer is not None:
             member.employer = employer
-        change = self._status(row, values, current)
-        self._joined_on(row, member, current)
+        if current is None:
+            self._join_date(row, values, member, change)
+        else:
+            self._joined_on(row, member, current)
         if not member.union_id:
             return None  # the missing or unknown union is reported already or below
         self._check(row, member, errors_before, number)
         if len(self.result.errors) > errors_before or not number:
             return None
         if current is not None:
-            return member, []
-        return self._opening_events(row, member, change)
+            actions = self._membership(row, current, change, union)
+            return None if actions is None else (member, actions)
+        if change is changes.ACTIVE:
+            change = None
+        return self._opening_events(row, member, change and (change.kind, change.day,
+                                                             change.reason))
+
+    def _membership(self, row, current, change, union):
+        """The membership change a row of a registered person asks for (the import's
+        one rule: ``changes.decide``), kept for ``write``: [action] or [], None when
+        the rule refuses it (the error reported)."""
+        try:
+            action = changes.decide(current, self.latest.get(current.pk), change, union,
+                                    self.file_union)
+        except changes.RuleError as error:
+            self.error(row, "change_type" if "change_type" in self.names else "status", error)
+            return None
+        if action is None:
+            return []
+        self.actions.append((row, current, action))
+        return [action]
+
+    def _from_elsewhere(self, row, values, current, change):
+        """A person registered at a union outside the user's area: only a 转入 into
+        the file's union may name them (a transfer request the releasing side decides);
+        their details stay as the other union keeps them."""
+        target = self._target_union(values)
+        if (isinstance(change, changes.Change) and change.kind == Kind.TRANSFER_IN
+                and target is not None):
+            named = target if target is not self.file_union else None
+            actions = self._membership(row, current, change, named)
+            if actions:
+                self.result.requests += 1
+            return None if actions is None else (current, actions)
+        self.mark_outside(row)
+        self.error(row, "id_number", existing_membership_message(current, self.user))
+        return None
 
     def _check(self, row, member, errors_before, number):
         """The model's own rules (``Member.clean``), reported against the columns."""
         try:
+            unknown = ["joined_on"] if member.joined_on is None else []  # (form rows)
             member.full_clean(
-                exclude=["union", "employer", "drive", "created_by"],
+                exclude=["union", "employer", "drive", "created_by", *unknown],
                 validate_unique=False, validate_constraints=False,
             )
         except ValidationError as error:
@@ -290,20 +357,26 @@ class MemberImporter(Importer):
             member.is_migrant_worker = True
 
     def _union(self, row, values, member, current):
-        """所属工会 / 工会编码: a new member's union (``Member.clean`` checks that it takes
-        members); a registered member's union changes only by a transfer."""
-        union = self.resolve_union(row, values, "union", "union_code")
+        """所属工会 / 工会编码, or when the file has no such cell the file's union
+        (``file_union``: picked at upload, or the form's 填表单位). A new member's union
+        (``Member.clean`` checks that it takes members); for a registered member the
+        union the row names, which only a 转入 may change (``changes.decide``)."""
+        named = bool(self.text(values, "union") or self.text(values, "union_code"))
+        union = self.resolve_union(row, values, "union", "union_code") if named else None
+        if current is not None:
+            return union
+        union = union if named else self.file_union
         if union is not None:
-            if current is not None and union.pk != current.union_id:
-                self.error(row, "union", _(
-                    "The register has this member in %(union)s; record a transfer on the "
-                    "member's page instead of changing the union by import."
-                ) % {"union": self.unions_by_id[current.union_id].name})
-            else:
-                member.union = union
-        elif current is None and "union" not in values and "union_code" not in values:
-            self.error(row, "union", _("Enter the base union."))
+            member.union = union
+        elif not named:
+            self.error(row, "union", _("Enter the base union, or pick the union at upload."))
         return union
+
+    def _target_union(self, values):
+        """The union a 转入 row moves someone to: the one it names, else the file's."""
+        if self.text(values, "union") or self.text(values, "union_code"):
+            return self.resolve_union(0, values, "union", "union_code")
+        return self.file_union
 
     def _employer(self, row, values, union):
         """工作单位 / 单位信用代码: an employer in the user's area, by credit code or by
@@ -332,36 +405,68 @@ class MemberImporter(Importer):
                        % {"name": name})
         return None
 
-    def _status(self, row, values, current):
-        """状态 and 状态变更日期: 在册 (or empty) is an active member; 保留, 转出, 除名, 退会
-        and 死亡 are a ``(kind, date)`` change after the join, for a new member. An
-        existing member's status must agree with the register: changes go through the
-        member's page (members.services)."""
+    def _change(self, row, values):
+        """The membership change a row records: the form's 会籍变化类型 / 日期 / 原因,
+        else our 状态 / 状态变更日期. A ``changes.Change``, ``changes.ACTIVE`` (状态 在册)
+        or None (the row says nothing about membership, or a cell was wrong)."""
+        if "change_type" in values or "change_date" in values:
+            return self._form_change(row, values)
+        return self._status(row, values)
+
+    def _form_change(self, row, values):
+        kind_word = self.code(row, values, "change_type", cols.CHANGE_TYPES)
+        day = self.date(row, values, "change_date")
+        if kind_word == "" and day is not None:
+            self.error(row, "change_type", _("Enter the type of the change."))
+        if not kind_word:
+            return None
+        if day is None:
+            self.error(row, "change_date", _("Enter the date of the change."))
+            return None
+        kind = changes.TYPE_KINDS[kind_word]
+        reason = self.code(row, values, "change_reason", cols.CHANGE_REASONS)
+        allowed = MembershipEvent.REASONS.get(kind, ())
+        if reason and reason not in allowed:
+            self.error(row, "change_reason", _(
+                "\"%(reason)s\" is not a reason for %(change)s; use: %(values)s."
+            ) % {"reason": reason, "change": kind_word, "values": "、".join(allowed) or "—"})
+            return None
+        return None if reason is None else changes.Change(kind, day, reason)
+
+    def _status(self, row, values):
+        """状态 and 状态变更日期: 在册 (or empty) is a member; 保留, 转出, 除名, 退会 and 死亡
+        are a change on 状态变更日期 (required then)."""
         text = re.sub(r"\s+", "", self.text(values, "status"))
-        date_value = self.date(row, values, "status_date")
+        day = self.date(row, values, "status_date")
         if text in ("",) + cols.ACTIVE_WORDS or text == cols.STATUS_EXPORT["active"]:
-            wanted = None
-        elif text in cols.STATUS_WORDS:
-            wanted = Kind(cols.STATUS_WORDS[text])
-        else:
+            return changes.ACTIVE if text else None
+        if text not in cols.STATUS_WORDS:
             self.error(row, "status", _("\"%(value)s\" is not a status; use: %(values)s.")
                        % {"value": text, "values": "、".join(cols.column(cols.MEMBERS, "status").codes)})
             return None
-        if current is not None:
-            wanted_status = services.STATUS_AFTER[wanted] if wanted else Member.Status.ACTIVE
-            if "status" in values and wanted_status != current.status:
-                self.error(row, "status", _(
-                    "The register has this member as %(status)s; record the change on the "
-                    "member's page."
-                ) % {"status": current.get_status_display()})
-            return None
-        if wanted and date_value is None:
+        if day is None:
             self.error(row, "status_date", _("Enter the date of the status change."))
-        return (wanted, date_value) if wanted else None
+            return None
+        return changes.Change(Kind(cols.STATUS_WORDS[text]), day)
+
+    def _join_date(self, row, values, member, change):
+        """A new member's join date: 入会日期, or the date of the form's 入会. With a
+        later change (保留, 转入, 退会…) and no 入会日期 it stays unknown (None): the
+        register then starts at that change (``services.opening_events``)."""
+        if isinstance(change, changes.Change) and change.kind == Kind.JOIN:
+            if member.joined_on and member.joined_on != change.day:
+                self.error(row, "joined_on", _("The join date differs from the date of the "
+                                               "入会 in 会籍变化日期."))
+            member.joined_on = change.day
+        elif member.joined_on is None and not isinstance(change, changes.Change):
+            self.error(row, "joined_on", _("Enter the join date."))
 
     def _joined_on(self, row, member, current):
-        """入会日期 of a registered member: it changes on the member's page only."""
-        if current is not None and member.joined_on != current.joined_on:
+        """入会日期 of a registered member: it changes on the member's page only (an
+        unknown one stays unknown: it is not the date of a recorded join)."""
+        if current.joined_on is None:
+            member.joined_on = None
+        elif member.joined_on != current.joined_on:
             self.error(row, "joined_on", _(
                 "The register has the join date %(date)s; change it on the member's page."
             ) % {"date": current.joined_on.isoformat()})
