@@ -9,10 +9,10 @@ from members.models.events import (
     TransferQuerySet,
 )
 from members.models.drives import EnrolmentDrive, EnrolmentDriveQuerySet
-from members.models.logs import ExportJob, ExportLog, PersonalDataRead
+from members.models.logs import ExportJob, ExportLog, ImportJob, PersonalDataRead
 
 __all__ = [
     "COUNTED_FIELDS", "Category", "EnrolmentDrive", "EnrolmentDriveQuerySet", "ExportJob",
-    "ExportLog", "Member", "MemberQuerySet", "MembershipEvent", "MembershipEventQuerySet",
+    "ExportLog", "ImportJob", "Member", "MemberQuerySet", "MembershipEvent", "MembershipEventQuerySet",
     "MembershipTally", "PersonalDataRead", "TALLY_LOCK", "Transfer", "TransferQuerySet",
 ]

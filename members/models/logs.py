@@ -138,3 +138,48 @@ class ExportJob(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M} ({self.get_state_display()})"
+
+
+class ImportJobQuerySet(ExportJobQuerySet):
+    """A background import belongs to the person who started it."""
+
+
+class ImportJob(models.Model):
+    """A large import (over ``IMPORT_INLINE_MAX_BYTES``) checked or written in the
+    background worker: first the preview (``commit`` off: counts and every error), then,
+    once confirmed, the write (``commit`` on). The page polls ``done_rows`` and shows
+    the result; the upload stays under its token (``spreadsheets.uploads``) for the
+    error workbook and the confirmation."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    created_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    kind = models.CharField(_("list"), max_length=20)
+    token = models.CharField(_("upload"), max_length=40)
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+    union_code = models.CharField(_("union code"), max_length=30, blank=True)
+    commit = models.BooleanField(_("write"), default=False)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    done_rows = models.PositiveIntegerField(_("rows checked"), default=0)
+    # The result: counts, the file's error, the row errors (as the preview lists them).
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+
+    def __str__(self):
+        return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M} ({self.get_state_display()})"

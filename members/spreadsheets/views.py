@@ -15,13 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_POST
 
-from members.models import ExportJob
+from members.models import ExportJob, ImportJob
 from members.spreadsheets import columns as cols, uploads
 from members.spreadsheets.exporting import Export, csv_stream, export_params, write_xlsx_file
 from members.spreadsheets.importing import ImportResult, run_import
 from members.spreadsheets.reading import too_big_message
 from members.spreadsheets.stats import stats_workbook
-from members.spreadsheets.tasks import export_folder, run_export_job
+from members.spreadsheets.tasks import export_folder, run_export_job, run_import_job
 from members.spreadsheets.writing import error_workbook, template_workbook
 from organizations import params as read
 from organizations.access import access_required, default_organization, get_visible_or_404
@@ -44,10 +44,39 @@ FILE_NAMES = {cols.MEMBERS: "members", cols.EMPLOYERS: "employers", cols.UNIONS:
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Spreadsheet (.xlsx, .xls, .ods or .csv)"))
+    # A code field checked through visible_to, not a drop-down: a city has thousands.
+    union = forms.CharField(
+        label=gettext_lazy("Union code for rows that name no union"), required=False,
+        max_length=30, help_text=gettext_lazy(
+            "For files without a union column, such as the provincial member form. Empty: "
+            "the union of the file's 填表单位 row, else your own union."),
+    )
+
+    def __init__(self, *args, user=None, kind=cols.MEMBERS, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if kind != cols.MEMBERS:
+            del self.fields["union"]
+
+    def clean_union(self):
+        return picked_union(self.cleaned_data.get("union", ""), self.user)
+
+
+def picked_union(code, user):
+    """The union of ``code`` among those ``user`` sees that take members, None for an
+    empty code; ``ValidationError`` otherwise."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    union = Organization.objects.visible_to(user).taking_members().filter(code=code).first()
+    if union is None:
+        raise forms.ValidationError(_("No union with this code in your area takes members."))
+    return union
 
 
 # The import pages remember whether they were opened from the admin (to go back there).
 FROM = Params(Param("from", read.choice("admin")))
+UNION = Params(Param("union", read.code, max_length=30))
 
 
 def _kind(kind):
@@ -88,21 +117,35 @@ def _changelist_url(kind):
 
 @access_required("import", params=FROM)
 def import_page(request, kind):
-    """Upload → preview (a dry run: counts and every error) → confirm."""
+    """Upload → preview (a dry run: counts and every error) → confirm. Files over
+    ``IMPORT_INLINE_MAX_BYTES`` are checked by the background worker (``ImportJob``)."""
     _kind(kind)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user, kind=kind)
     context = _context(request, kind, form=form)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        union = form.cleaned_data.get("union")
         if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
-            data = b""
-            result = ImportResult(kind=kind, file_error=too_big_message())  # never read
-        else:
-            data = upload.read()
-            result = run_import(kind, data, request.user)
+            context.update(result=ImportResult(kind=kind, file_error=too_big_message()),
+                           token="", filename=upload.name)  # never read
+            return render(request, "spreadsheets/import.html", context)
+        data = upload.read()
+        if len(data) > settings.IMPORT_INLINE_MAX_BYTES:
+            token = uploads.store(data, kind, request.user, upload.name)
+            return _start_import_job(request, kind, token, upload.name, union, commit=False)
+        result = run_import(kind, data, request.user, union=union)
         token = uploads.store(data, kind, request.user, upload.name) if not result.file_error else ""
-        context.update(result=result, token=token, filename=upload.name)
+        context.update(result=result, token=token, filename=upload.name,
+                       union_code=union.code if union else "")
     return render(request, "spreadsheets/import.html", context)
+
+
+def _start_import_job(request, kind, token, filename, union, *, commit):
+    job = ImportJob.objects.create(user=request.user, kind=kind, token=token,
+                                   file_name=filename, commit=commit,
+                                   union_code=union.code if union else "")
+    run_import_job.enqueue(job.pk)
+    return redirect("spreadsheets:import_job", pk=job.pk)
 
 
 @access_required("import", params=FROM)
@@ -115,11 +158,18 @@ def import_confirm(request, kind):
         messages.error(request, _("The uploaded file has expired; upload it again."))
         return redirect(_import_url(kind, request))
     data, filename = stored
-    result = run_import(kind, data, request.user, commit=True)
+    try:
+        union = picked_union(request.POST.get("union", ""), request.user)
+    except forms.ValidationError:
+        raise Http404 from None
+    if len(data) > settings.IMPORT_INLINE_MAX_BYTES:
+        return _start_import_job(request, kind, token, filename, union, commit=True)
+    result = run_import(kind, data, request.user, commit=True, union=union)
     if not result.committed:
         # Something changed since the preview: show the new errors, keep the file.
-        context = _context(request, kind, form=UploadForm(), result=result, token=token,
-                           filename=filename)
+        context = _context(request, kind, form=UploadForm(user=request.user, kind=kind),
+                           result=result, token=token, filename=filename,
+                           union_code=union.code if union else "")
         return render(request, "spreadsheets/import.html", context)
     uploads.discard(token)
     messages.success(request, _("Imported %(file)s: %(summary)s")
@@ -130,12 +180,33 @@ def import_confirm(request, kind):
     return redirect(_import_url(kind, request))
 
 
+@access_required("import", model=ImportJob, lookup="pk")
+def import_job(request, job):
+    """A background import: progress, then the preview's or the write's result (counts,
+    errors, the error workbook) and, after a clean preview, the confirmation."""
+    return render(request, "spreadsheets/import_job.html", {
+        "job": job, "result": job.result, "urls": kind_urls(job.kind),
+        "can_confirm": (job.state == ImportJob.State.DONE and not job.commit
+                        and not job.result.get("error_rows") and not job.result.get("file_error")
+                        and (job.result.get("new") or job.result.get("updated"))),
+    })
+
+
+@access_required("import", model=ImportJob, lookup="pk")
+def import_job_status(request, job):
+    return JsonResponse({
+        "state": job.state, "state_label": job.get_state_display(),
+        "done": job.done_rows, "total": job.total_rows,
+        "finished": job.state in (ImportJob.State.DONE, ImportJob.State.FAILED),
+    })
+
+
 def _import_url(kind, request):
     url = reverse(f"spreadsheets:import_{kind}")
     return url + "?from=admin" if request.POST.get("from") == "admin" else url
 
 
-@access_required("import", params=FROM + Params(Param("token", read.code, max_length=40)))
+@access_required("import", params=FROM + UNION + Params(Param("token", read.code, max_length=40)))
 def import_errors(request, kind):
     """The uploaded file (``?token=``) with 是否导入成功 and 错误原因 added, to fix and
     upload again. An unknown or expired token leads back to the upload page."""
@@ -145,7 +216,11 @@ def import_errors(request, kind):
         messages.error(request, _("The uploaded file has expired; upload it again."))
         return redirect(_import_url(kind, request))
     data, filename = stored
-    result = run_import(kind, data, request.user)
+    try:
+        union = picked_union(request.params.get("union", ""), request.user)
+    except forms.ValidationError:
+        raise Http404 from None
+    result = run_import(kind, data, request.user, union=union)
     if result.file_error:
         return redirect(_import_url(kind, request))
     stem = filename.rsplit(".", 1)[0]
