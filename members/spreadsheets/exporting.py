@@ -18,12 +18,13 @@ from datetime import date
 
 
 from members.models import ExportLog, Member, MembershipEvent
-from members.spreadsheets import columns as cols
+from members.spreadsheets import columns as cols, layouts
 from members.spreadsheets.importing import stored_user
 from members.spreadsheets.writing import FORMULA_TRIGGERS, neutralise
 from members.filters import MEMBER_FILTERS, visible_union
 from members.spreadsheets.xlsx import StreamingWorkbook
 from organizations import params as read, personal
+from organizations.access import default_organization
 from organizations.models import Employer, Organization
 from organizations.params import Param, Params
 
@@ -58,16 +59,29 @@ def _fill(names, model, missing, fields):
 class Export:
     """One kind of list: its model, the fields read, and how a row becomes cells."""
 
-    def __init__(self, kind, user):
+    def __init__(self, kind, user, layout=""):
         self.kind = kind
         self.user = user
         self.in_full = personal.sees_in_full(user)
+        # Ours (the template's columns), or a provincial form's (``layouts``).
+        self.layout = layout if kind in layouts.FORM_OF_KIND else ""
+
+    def titles(self, params=None):
+        """Rows above the header: a provincial form's name and 填表单位 (the union of
+        the ``org`` filter, else the user's own); none in our layout."""
+        if not self.layout:
+            return []
+        code = (params or {}).get("org")
+        union = visible_union(code, self.user) if code else default_organization(self.user)
+        return layouts.titles(self.kind, union)
 
     @property
     def model(self):
         return {cols.MEMBERS: Member, cols.EMPLOYERS: Employer, cols.UNIONS: Organization}[self.kind]
 
     def headers(self):
+        if self.layout:
+            return list(layouts.form_headers(layouts.FORM_OF_KIND[self.kind]))
         if self.kind == cols.MEMBERS:
             return list(MEMBER_HEADERS)
         return [header for header, _getter in self.spec()]
@@ -120,7 +134,8 @@ class Export:
         declared filters: ``BadParameter`` for anything else, 404 for a union outside
         the scope. The options (format, ordering) do not filter."""
         filters = FILTERS[self.kind]
-        raw = {name: value for name, value in (params or {}).items() if name not in OPTIONS}
+        raw = {name: value for name, value in (params or {}).items()
+               if name not in OPTIONS and name not in LAYOUT}
         return filters.filter(self.model.objects.visible_to(self.user), filters.read(raw),
                               self.user)
 
@@ -132,7 +147,13 @@ class Export:
     def batches(self, queryset, progress=None):
         """Lists of rows (cells in ``headers()`` order), one list per primary-key batch."""
         if self.kind == cols.MEMBERS:
-            yield from self._member_batches(queryset, progress)
+            done = 0
+            for ids, rows in self._member_batches(queryset, progress):
+                yield layouts.member_form_rows(rows, ids, done + 1) if self.layout else rows
+                done += len(rows)
+            return
+        if self.layout:
+            yield from self._union_form_batches(queryset, progress)
             return
         fields = self.fields()
         getters = [getter for _header, getter in self.spec()]
@@ -198,8 +219,25 @@ class Export:
                     type_words.get(member_type, ""), category_text, status_words.get(status, ""),
                     left_on or status_dates.get(pk), notes,
                 ])
-            yield rows
+            yield [row[0] for row in batch], rows
             last = batch[-1][0]
+            done += len(batch)
+            if progress:
+                progress(done)
+
+    def _union_form_batches(self, queryset, progress):
+        """The union organisation form: unions in primary-key batches, a row per
+        covered employer (``layouts.union_form_rows``)."""
+        last, done, number = 0, 0, 1
+        while True:
+            batch = list(queryset.filter(pk__gt=last).order_by("pk")
+                         .values(*layouts.UNION_FIELDS)[:BATCH])
+            if not batch:
+                return
+            rows = layouts.union_form_rows(batch, number)
+            yield rows
+            number += len(rows)
+            last = batch[-1]["id"]
             done += len(batch)
             if progress:
                 progress(done)
@@ -264,10 +302,14 @@ FILTERS = {cols.MEMBERS: MEMBER_FILTERS, cols.EMPLOYERS: EMPLOYER_FILTERS,
 # Not filters: the file format, and the admin change list's ordering and origin, which
 # its export buttons carry along and an export has no use for.
 OPTIONS = Params(Param("format", read.choice("xlsx", "csv")), Param("o"), Param("from"))
+# The member and union lists also come in the provincial forms' layouts (``layouts``).
+LAYOUT = Params(Param("layout", read.choice(layouts.PROVINCIAL)))
 
 
 def export_params(kind):
     """Everything an export of ``kind`` accepts in its URL."""
+    if kind in layouts.FORM_OF_KIND:
+        return FILTERS[kind] + OPTIONS + LAYOUT
     return FILTERS[kind] + OPTIONS
 
 
@@ -280,6 +322,7 @@ def csv_stream(export, queryset, params):
     buffer = Buffer()
     writer = csv.writer(buffer)
     yield "\ufeff"
+    writer.writerows([title] for title in export.titles(params))
     writer.writerow(export.headers())
     yield buffer.take()
     count = 0
@@ -333,6 +376,7 @@ def _csv_value(value):
 def write_csv_file(export, queryset, params, path, progress=None):
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
+        writer.writerows([title] for title in export.titles(params))
         writer.writerow(export.headers())
         count = 0
         for batch in export.batches(queryset, progress):
@@ -343,17 +387,20 @@ def write_csv_file(export, queryset, params, path, progress=None):
 
 
 def column_widths(headers):
-    return [22 if "号码" in header or "代码" in header or "名称" in header
-            or header in ("工作单位", "所属工会") else 12 for header in headers]
+    return [6 if header == "序号" else 22 if "号码" in header or "代码" in header
+            or "名称" in header or header in ("工作单位", "所属工会") else 12
+            for header in headers]
 
 
 def write_xlsx_file(export, queryset, params, path, progress=None):
     """Stream rows into ``path`` with the light writer of ``members.spreadsheets.xlsx``
     (text cells neutralised like the CSV's, so a re-saved file runs no formula)."""
     headers = export.headers()
+    titles = export.titles(params)
+    sheet_name = titles[0] if titles else cols.TEMPLATE_SHEET_NAMES[export.kind]
     count = 0
-    with StreamingWorkbook(path, cols.TEMPLATE_SHEET_NAMES[export.kind], headers,
-                           column_widths(headers)) as workbook:
+    with StreamingWorkbook(path, sheet_name, headers, column_widths(headers), titles=titles,
+                           print_title=" ".join(titles) or sheet_name) as workbook:
         for batch in export.batches(queryset, progress):
             workbook.write_rows(_neutralised(batch))
             count += len(batch)

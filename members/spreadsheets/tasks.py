@@ -31,7 +31,7 @@ def run_export_job(job_id):
     ExportJob.objects.filter(pk=job_id).update(state=ExportJob.State.RUNNING)
     try:
         user = get_user_model().objects.get(pk=job.user_id)
-        export = Export(job.kind, user)
+        export = Export(job.kind, user, layout=job.filters.get("layout", ""))
         queryset = export.queryset(job.filters)
         name = f"{uuid.uuid4().hex}.{job.file_format}"
         path = export_folder() / name

@@ -253,7 +253,7 @@ def export(request, kind):
     file_format = request.params.get("format", "xlsx")
     params = {key: value for key, value in request.GET.items()
               if key not in ("format", "from", "o") and value.strip()}
-    spec = Export(kind, request.user)
+    spec = Export(kind, request.user, layout=request.params.get("layout", ""))
     queryset = spec.queryset(params)
     total = queryset.count()
     stamp = date.today().strftime("%Y%m%d")

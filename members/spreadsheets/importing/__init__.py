@@ -84,20 +84,21 @@ FORM_UNION = re.compile(r"填表单位(?:[（(]\s*盖章\s*[)）])?\s*[:：]\s*(
 
 def file_union(user, picked, titles):
     """The union a file's rows go to when they name none: the one picked at upload,
-    else the union its 填表单位 title row names (among those the user sees), else the
-    user's own union when it takes members; None otherwise."""
+    else the union its 填表单位 title row names (among those the user sees; None when
+    it takes no members), else the user's own union when it takes members."""
     if picked is not None:
         return picked
-    visible = Organization.objects.visible_to(user).taking_members()
     for text in titles:
         match = FORM_UNION.search(text)
-        if match:
+        if match and match.group(1).strip():
             name = match.group(1).strip()
-            found = visible.filter(Q(name=name) | Q(code=name)).first()
-            if found is not None:
-                return found
-            raise SpreadsheetError(_(
-                "The file's 填表单位 \"%(name)s\" is not a union in your area that takes "
-                "members; pick the union at upload.") % {"name": name})
+            found = Organization.objects.visible_to(user).filter(Q(name=name) | Q(code=name)).first()
+            if found is None:
+                raise SpreadsheetError(_(
+                    "The file's 填表单位 \"%(name)s\" is not a union in your area; pick the "
+                    "union at upload.") % {"name": name})
+            # A federation's form (an export of its area): registered people stay where
+            # they are; a new person needs a union of their own row or the upload's.
+            return found if found.takes_members else None
     own = default_organization(user)
     return own if own is not None and own.takes_members else None
