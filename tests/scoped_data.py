@@ -7,7 +7,8 @@ from datetime import date
 from members import services
 from members.identity import check_character
 from members.models import (
-    EnrolmentDrive, ExportJob, ExportLog, Member, MembershipEvent, PersonalDataRead, Transfer,
+    EnrolmentDrive, ExportJob, ExportLog, ImportJob, Member, MembershipEvent, PersonalDataRead,
+    Transfer,
 )
 from organizations.models import (
     CampaignTarget, DemonstrationSite, Division, Employer, Organization, SiteActivity, SiteService,
@@ -39,6 +40,7 @@ class ScopedData:
             CampaignTarget: self.jc_target,
             ExportLog: self.jc_export_log,
             ExportJob: self.jc_export_job,
+            ImportJob: self.jc_import_job,
             PersonalDataRead: self.jc_read,
         }
 
@@ -127,6 +129,9 @@ def build(tree, people):
     )
     d.jc_export_job = ExportJob.objects.create(
         user=people.jiangcheng_clerk, kind="members", file_format="xlsx",
+    )
+    d.jc_import_job = ImportJob.objects.create(
+        user=people.jiangcheng_clerk, kind="members", token="0" * 32, file_name="x.xlsx",
     )
     d.jc_read = PersonalDataRead.objects.create(
         user=people.jiangcheng_clerk, member=d.jc_member, page=PersonalDataRead.Page.MEMBER_PAGE,

@@ -19,7 +19,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 import pytest
 
 from members.models import (
-    EnrolmentDrive, ExportJob, ExportLog, Member, MembershipEvent, PersonalDataRead, Transfer,
+    EnrolmentDrive, ExportJob, ExportLog, ImportJob, Member, MembershipEvent, PersonalDataRead,
+    Transfer,
 )
 from organizations.models import (
     CampaignTarget, DemonstrationSite, Division, Employer, Organization, SiteActivity,
@@ -40,8 +41,8 @@ ROLE_ACTIONS = {
 # Who sees the 江城区 objects.
 SEES_JIANGCHENG = {"superuser", "city_admin", "jiangcheng_clerk", "jiangcheng_viewer"}
 # Objects that belong to one person rather than to a union's subtree: a background
-# export is seen only by who started it (the 江城区 clerk in the test data).
-OWNERS = {ExportJob: {"jiangcheng_clerk"}}
+# export or import is seen only by who started it (the 江城区 clerk in the test data).
+OWNERS = {ExportJob: {"jiangcheng_clerk"}, ImportJob: {"jiangcheng_clerk"}}
 
 # URL prefixes that are not project pages: the admin is checked below, the login pages
 # are public by nature.

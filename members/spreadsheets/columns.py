@@ -278,7 +278,14 @@ FEDERATION_WORD = "总工会"
 
 # A required field that other columns may stand in for: the member form (会员信息采集表)
 # has no join-date column; its 会籍变化类型 and 日期 say when each joined.
-STANDS_IN_FOR = {(MEMBERS, "joined_on"): ("change_type",)}
+# The union organisation form (工会组织信息采集表) names unions by credit code and name
+# only: it may change registered unions, not add them (``importing.unions``).
+STANDS_IN_FOR = {
+    (MEMBERS, "joined_on"): ("change_type",),
+    (UNIONS, "code"): ("credit_code",),
+    (UNIONS, "parent"): ("credit_code",),
+    (UNIONS, "division"): ("credit_code",),
+}
 
 
 def missing_required(kind, keys):

@@ -60,13 +60,16 @@ SHEETS = [
 HEADER_ROW = 3  # title, as-of line, 填表单位, then the header
 
 
-def stats_workbook(root, day, since=None):
-    """The workbook as bytes; also returns the reports it was built from (tests compare)."""
+def stats_workbook(root, day, since=None, groupings=None):
+    """The workbook as bytes (the sheets of ``groupings``, by default all, and 上报数与实名
+    数 with all of them); also returns the reports it was built from (tests compare)."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     formats = _formats(workbook)
     reports = {}
     for grouping, sheet_name, first_header in SHEETS:
+        if groupings is not None and grouping not in groupings:
+            continue
         report = breakdown(root, day, grouping, since=since)
         reports[grouping] = report
         sheet = workbook.add_worksheet(sheet_name)
@@ -89,7 +92,8 @@ def stats_workbook(root, day, since=None):
                    formats["total_rate"])
         sheet.freeze_panes(HEADER_ROW + 1, 1)
         page_setup(sheet, f"{title} {sheet_name}", HEADER_ROW)
-    _reported_sheet(workbook, root, day, formats["header"], formats["count"], formats["label"])
+    if groupings is None:
+        _reported_sheet(workbook, root, day, formats["header"], formats["count"], formats["label"])
     workbook.close()
     return buffer.getvalue(), reports
 

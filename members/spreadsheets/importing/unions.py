@@ -50,6 +50,8 @@ class UnionImporter(Importer):
         an error."""
         errors_before = len(self.result.errors)
         code = self.identifier(values, "code")
+        if "code" not in self.names:  # the organisation form: no 工会编码 column
+            return self._form_row(row, values, seen)
         if code in self.elsewhere:
             self.mark_outside(row)
             self.error(row, "code", _("The union %(code)s lies outside your area.")
@@ -79,6 +81,35 @@ class UnionImporter(Importer):
         if len(self.result.errors) > errors_before:
             return None
         return union, parent, current
+
+    def _form_row(self, row, values, seen):
+        """A row of the provincial organisation form (工会组织信息采集表): a registered
+        union, matched by its credit code or its name, with its columns changed; the
+        form has no 工会编码 or 上级工会, so it adds no union. A joint union repeats its
+        columns on each covered employer's row: repeats that agree are the same union."""
+        credit = self.identifier(values, "credit_code")
+        name = self.text(values, "name")
+        current = self.unions_by_code.get(credit) if credit else None
+        if current is None and not credit and len(self.unions_by_name.get(name, [])) == 1:
+            current = self.unions_by_name[name][0]
+        if current is None:
+            self.error(row, "credit_code" if credit else "name", _(
+                "No union \"%(union)s\" in your area. The organisation form has no union code "
+                "or parent union, so it cannot add unions: use the union template."
+            ) % {"union": credit or name})
+            return None
+        own = tuple(sorted((key, str(value)) for key, value in values.items()))
+        first = seen.get(current.code)
+        if first is not None:
+            if first[1] != own:
+                self.error(row, "name", _("This union also appears on row %(row)d with other "
+                                          "values.") % {"row": first[0]})
+            return None
+        seen[current.code] = (row, own)
+        union = copy_instance(current)
+        self._details(row, values, union)
+        self._kind(row, values, union, current.division if current.division_id else None)
+        return union, None, current
 
     def _plan(self, row, plan, union, parent, current):
         """Plan a new union's creation or a registered one's changes (if any)."""
