@@ -57,7 +57,12 @@ class Action:
 
 
 class RuleError(Exception):
-    """What the import may not do for this person; the message is for the clerk."""
+    """What the import may not do for this person; the message is for the clerk, ``key``
+    the column it is reported against (the change's, unless the union is at fault)."""
+
+    def __init__(self, message, key="change_type"):
+        super().__init__(message)
+        self.key = key
 
 
 def decide(member, latest, change, union, default_union=None):
@@ -72,10 +77,11 @@ def decide(member, latest, change, union, default_union=None):
             raise RuleError(_(
                 "The register has this member in %(union)s; enter 转入 with its date in "
                 "会籍变化类型 to move them, or record a transfer on the member's page."
-            ) % {"union": member.union.name})
+            ) % {"union": member.union.name}, key="union")
         if change is ACTIVE and member.status != Member.Status.ACTIVE:
             raise RuleError(_("The register has this member as %(status)s; record the change "
-                              "with its date.") % {"status": member.get_status_display()})
+                              "with its date.") % {"status": member.get_status_display()},
+                            key="status")
         return None
     if _already_recorded(member, latest, change, union):
         return None
@@ -88,7 +94,7 @@ def decide(member, latest, change, union, default_union=None):
         return _transfer_in(member, change, union or default_union)
     if union is not None and union.pk != member.union_id:
         raise RuleError(_("The register has this member in %(union)s; a change is recorded "
-                          "there.") % {"union": member.union.name})
+                          "there.") % {"union": member.union.name}, key="union")
     if not member.is_member or (change.kind == Kind.RETAIN
                                 and member.status == Member.Status.RETAINED):
         raise RuleError(_("The register has this member as %(status)s.")

@@ -241,7 +241,9 @@ class MemberImporter(Importer):
             action = changes.decide(current, self.latest.get(current.pk), change, union,
                                     self.file_union)
         except changes.RuleError as error:
-            self.error(row, "change_type" if "change_type" in self.names else "status", error)
+            key = error.key if error.key in self.names else (
+                "change_type" if "change_type" in self.names else "status")
+            self.error(row, key, error)
             return None
         if action is None:
             return []
@@ -252,7 +254,7 @@ class MemberImporter(Importer):
         """A person registered at a union outside the user's area: only a 转入 into
         the file's union may name them (a transfer request the releasing side decides);
         their details stay as the other union keeps them."""
-        target = self._target_union(values)
+        target = self._target_union(row, values)
         if (isinstance(change, changes.Change) and change.kind == Kind.TRANSFER_IN
                 and target is not None):
             named = target if target is not self.file_union else None
@@ -372,10 +374,10 @@ class MemberImporter(Importer):
             self.error(row, "union", _("Enter the base union, or pick the union at upload."))
         return union
 
-    def _target_union(self, values):
+    def _target_union(self, row, values):
         """The union a 转入 row moves someone to: the one it names, else the file's."""
         if self.text(values, "union") or self.text(values, "union_code"):
-            return self.resolve_union(0, values, "union", "union_code")
+            return self.resolve_union(row, values, "union", "union_code")
         return self.file_union
 
     def _employer(self, row, values, union):
