@@ -82,7 +82,7 @@ def _print_setup(sheet, title_rows):
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.page_setup.fitToWidth in (1, "1") and sheet.page_setup.fitToHeight in (0, "0")
     assert sheet.print_options.gridLines
-    assert sheet.print_title_rows == f"1:{title_rows}"
+    assert sheet.print_title_rows == f"$1:${title_rows}"
     assert sheet.oddHeader.center.text
 
 

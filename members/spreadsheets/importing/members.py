@@ -228,8 +228,8 @@ class MemberImporter(Importer):
         if current is not None:
             actions = self._membership(row, current, change, union)
             return None if actions is None else (member, actions)
-        if change is changes.ACTIVE:
-            change = None
+        if change is changes.ACTIVE or getattr(change, "kind", None) == Kind.JOIN:
+            change = None  # the join itself (on joined_on, set by _join_date)
         return self._opening_events(row, member, change and (change.kind, change.day,
                                                              change.reason))
 
