@@ -59,8 +59,9 @@ def run_import(kind, data, user, *, commit=False, union=None, progress=None):
         result.sheet = sheet
         result.header_row = header_index + 1
         result.headers, result.ignored_headers = mapped, ignored
-        result.file_union = importer.file_union = file_union(
-            user, union, title_text(rows, header_index))
+        if kind == cols.MEMBERS:  # the rosters whose rows may name no union
+            result.file_union = importer.file_union = file_union(
+                user, union, title_text(rows, header_index))
         records = data_rows(rows, header_index, result.headers)
         del rows  # the records keep only the known columns' cells
     except SpreadsheetError as error:
@@ -100,5 +101,6 @@ def file_union(user, picked, titles):
             # A federation's form (an export of its area): registered people stay where
             # they are; a new person needs a union of their own row or the upload's.
             return found if found.takes_members else None
-    own = default_organization(user)
+    # (``manage.py import_data`` acts as a built-in superuser, not a stored user.)
+    own = default_organization(user) if getattr(user, "pk", None) else None
     return own if own is not None and own.takes_members else None

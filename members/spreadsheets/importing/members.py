@@ -460,7 +460,8 @@ class MemberImporter(Importer):
                 self.error(row, "joined_on", _("The join date differs from the date of the "
                                                "入会 in 会籍变化日期."))
             member.joined_on = change.day
-        elif member.joined_on is None and not isinstance(change, changes.Change):
+        elif (member.joined_on is None and "joined_on" not in values  # (a bad date: said)
+              and not isinstance(change, changes.Change)):
             self.error(row, "joined_on", _("Enter the join date."))
 
     def _joined_on(self, row, member, current):
