@@ -205,18 +205,6 @@ def _too_many_rows_message():
 
 _SPACES = re.compile(r"[\s\u00a0\u3000\ufeff\u200b]+")
 _WIDE = re.compile(r"[\uff01-\uff5e\u3000\u00a0\ufeff]")  # what cell_text converts
-_HINT = re.compile(r"[（(【\[].*?[）)】\]]", re.S)
-
-
-def normalize_header(value):
-    """"证件号码\\n(填写18位身份证)" → "证件号码"; "出生日期（格式：yyyy/MM/dd）" → "出生日期";
-    "*姓名" → "姓名"."""
-    text = to_half_width(str(value or ""))
-    text = _HINT.sub("", text)
-    text = _SPACES.sub("", text)
-    return text.strip("*：:").strip()
-
-
 def cell_text(value):
     """A cell as trimmed, half-width text. Numbers that are whole print without ".0"
     (a card number typed as a number)."""
