@@ -4,6 +4,7 @@
 unchanged."""
 
 import io
+import re
 from datetime import date
 
 import openpyxl
@@ -198,3 +199,18 @@ def test_finding3_union_form_export_imports_back_unchanged(client, tree, people)
     back = run_import("unions", data, people.jiangcheng_clerk, commit=True)
     assert back.ok, back.file_error or [str(e) for e in back.errors]
     assert back.new == 0 and back.updated == 0 and back.unchanged >= 1
+
+
+@pytest.mark.django_db
+def test_finding3_the_provincial_layout_is_an_export_choice_in_the_admin(client, tree, people):
+    imported(member_form([form_row(1)]), people.base_clerk, union=tree.factory)
+    client.force_login(people.jiangcheng_viewer)
+    page = client.get(reverse("admin:members_member_changelist")).content.decode()
+    href = re.search(r'href="([^"]*layout=provincial)" [^>]*id="spreadsheet-export-provincial"',
+                     page).group(1).replace("&amp;", "&")
+    assert href.startswith(reverse("spreadsheets:export_members"))
+    sheet = openpyxl.load_workbook(io.BytesIO(_download(client, href, {}))).worksheets[0]
+    table = [list(row) for row in sheet.iter_rows(values_only=True)]
+    # The viewer's own union fills in 填表单位; personal data is masked as in every export.
+    assert table[1][0] == f"填表单位（盖章）：{tree.jiangcheng.name}"
+    assert table[3][HEADERS.index("证件号码\n(填写18位身份证)")].startswith("*")
