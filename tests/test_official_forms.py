@@ -214,3 +214,18 @@ def test_finding3_the_provincial_layout_is_an_export_choice_in_the_admin(client,
     # The viewer's own union fills in 填表单位; personal data is masked as in every export.
     assert table[1][0] == f"填表单位（盖章）：{tree.jiangcheng.name}"
     assert table[3][HEADERS.index("证件号码\n(填写18位身份证)")].startswith("*")
+
+
+@pytest.mark.django_db
+def test_finding2_a_person_with_an_unknown_join_date_round_trips_in_our_layout(client, tree,
+                                                                              people):
+    imported(member_form([form_row(1, "保留", "2020/03/01", "失业")]), people.base_clerk)
+    client.force_login(people.base_clerk)
+    data = _download(client, reverse("spreadsheets:export_members"), {})
+    rows = [list(r) for r in openpyxl.load_workbook(io.BytesIO(data)).worksheets[0].iter_rows(
+        values_only=True)]
+    assert rows[1][rows[0].index("入会日期")] is None and rows[1][rows[0].index("状态")] == "保留"
+    back = run_import("members", data, people.base_clerk, commit=True)
+    assert back.ok and (back.new, back.updated, back.unchanged) == (0, 0, 1)
+    page = client.get(reverse("member_detail", kwargs={"pk": Member.objects.get().pk}))
+    assert "不详" in page.content.decode()
