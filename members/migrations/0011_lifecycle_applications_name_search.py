@@ -236,5 +236,5 @@ class Migration(migrations.Migration):
             model_name='application',
             constraint=models.UniqueConstraint(condition=models.Q(('state', 'pending')), fields=('id_type', 'id_number'), name='application_one_pending_per_person'),
         ),
-            migrations.RunPython(fill_name_keys, migrations.RunPython.noop, elidable=True),
+        migrations.RunPython(fill_name_keys, migrations.RunPython.noop, elidable=True),
     ]
