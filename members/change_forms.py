@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 
 from members.models import Application, Member, MembershipEvent
 from members.services import BATCH_KINDS, ChangeKind, reason_problem
-from members.services.changes import WITH_UNION
+from members.services.changes import WITH_UNION, reasons_for
 from organizations.access import organization_in_scope
 from organizations.models import Employer, Organization
 
@@ -66,7 +66,10 @@ class ChangeForm(forms.Form):
         cleaned = super().clean()
         change = cleaned.get("change")
         if change:
-            problem = reason_problem(change, cleaned.get("reason", ""))
+            reason = cleaned.get("reason", "")
+            problem = reason_problem(change, reason)
+            if problem is None and not reason and reasons_for(change):
+                problem = _("Choose the reason.")
             if problem:
                 self.add_error("reason", problem)
             if ChangeKind(change) in WITH_UNION and not cleaned.get("union"):

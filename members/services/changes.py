@@ -56,12 +56,20 @@ def page_changes(member):
 PAGE_CHANGES = page_changes
 
 
+def reasons_for(change):
+    """The official reasons ``change`` takes (none for a death or a join)."""
+    return MembershipEvent.REASONS.get(EVENT_OF[ChangeKind(change)], ())
+
+
 def reason_problem(change, reason):
-    """Why ``reason`` cannot go with ``change``, or None: one of the change's official
-    reasons, required where the table lists any, none where it lists none."""
-    allowed = MembershipEvent.REASONS.get(EVENT_OF[ChangeKind(change)], ())
+    """Why ``reason`` cannot go with ``change``, or None: a reason given must be one of
+    the change's official reasons. (The forms ask for one where the table lists any; a
+    record without one — an old roster's — is still a change of that type.)"""
+    if not reason:
+        return None
+    allowed = reasons_for(change)
     if not allowed:
-        return _("This change takes no reason.") if reason else None
+        return _("This change takes no reason.")
     if reason not in allowed:
         return _("The reason must be one of: %(reasons)s.") % {"reasons": "、".join(allowed)}
     return None
