@@ -6,6 +6,8 @@ Every view is guarded by ``access_required`` and every queryset starts from
 ``Member.clean``) and enrols through ``members.services``, like the admin and the import.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
@@ -83,8 +85,9 @@ def member_list(request):
         # Viewers search by name only (MemberQuerySet.search): say so in the box.
         "search_by_numbers": sees_in_full(user),
         # The export and batch forms carry the list's current filters (declared names).
-        "query": request.GET.urlencode(),
         "filter_items": [(name, value) for name, value in request.GET.items() if name != "after"],
+        "query": urlencode([(name, value) for name, value in request.GET.items()
+                            if name != "after"]),
         "can_change": can(user, "change"),
         "can_export": can(user, "export"),
     })

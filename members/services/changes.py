@@ -98,6 +98,8 @@ def record_change(member, change, day, *, user, reason="", note="", union=None,
     message when the change, its reason, date or union does not fit. Returns the member
     (or, for a transfer, the ``Transfer``)."""
     change = ChangeKind(change)
+    if change == ChangeKind.REJOIN:
+        union = union or member.union  # back to the union they left, unless named
     problem = reason_problem(change, reason) or _date_problem(day)
     if problem is None and change in (ChangeKind.RETURN, ChangeKind.REJOIN):
         problem = _union_problem(union, user)
@@ -111,6 +113,9 @@ def record_change(member, change, day, *, user, reason="", note="", union=None,
     if change == ChangeKind.TRANSFER:
         if union is None:
             raise services.MembershipError(_("Choose the union."))
+        if member.transfers.filter(state="pending").exists():
+            raise services.MembershipError(
+                _("%(name)s already has a transfer awaiting acceptance.") % {"name": member.name})
         return services.request_transfer(member, union, day, user=user, reason=reason)
     return services.change_status(member, EVENT_OF[change], day, user=user, reason=reason,
                                   note=note)
