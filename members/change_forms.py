@@ -53,7 +53,8 @@ class ChangeForm(forms.Form):
     day = _date_field(gettext_lazy("Date"))
     reason = forms.ChoiceField(label=gettext_lazy("Reason"), required=False,
                                choices=REASON_CHOICES)
-    union = UnionCodeField(label=gettext_lazy("Union (code)"), required=False, help_text=gettext_lazy(
+    # Not "union": the register list's filter of that name travels with a batch.
+    to_union = UnionCodeField(label=gettext_lazy("Union (code)"), required=False, help_text=gettext_lazy(
         "For 转出, 转入 and joining again: the receiving union."))
     note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
 
@@ -72,9 +73,9 @@ class ChangeForm(forms.Form):
                 problem = _("Choose the reason.")
             if problem:
                 self.add_error("reason", problem)
-            if ChangeKind(change) in WITH_UNION and not cleaned.get("union"):
+            if ChangeKind(change) in WITH_UNION and not cleaned.get("to_union"):
                 if ChangeKind(change) != ChangeKind.REJOIN:
-                    self.add_error("union", _("Choose the union."))
+                    self.add_error("to_union", _("Choose the union."))
         return cleaned
 
 
@@ -84,7 +85,7 @@ class MemberChangeForm(ChangeForm):
     employer = forms.CharField(label=gettext_lazy("Employer (name)"), required=False,
                                max_length=200, widget=forms.TextInput(attrs={
                                    "data-picker": "/pick/employers/", "list": "employer-options",
-                                   "data-picker-union": "union", "autocomplete": "off"}))
+                                   "data-picker-union": "to_union", "autocomplete": "off"}))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

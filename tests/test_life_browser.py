@@ -37,10 +37,10 @@ def test_clerk_records_retain_and_return_on_the_member_page(page, console_errors
     page.select_option("#id_change", "return")
     page.fill("#id_day", "2024-06-01")
     page.select_option("#id_reason", "劳动（工作）关系发生变化")
-    page.locator("#id_union").press_sequentially("联合")
+    page.locator("#id_to_union").press_sequentially("联合")
     expect(page.locator("#union-options option")).to_have_count(1)
     assert page.locator("#union-options option").get_attribute("value") == tree.nanen_joint.code
-    page.fill("#id_union", tree.nanen_joint.code)
+    page.fill("#id_to_union", tree.nanen_joint.code)
     page.click("#change-save")
     expect(page.locator("table.list").first).to_contain_text("转入")
     member.refresh_from_db()

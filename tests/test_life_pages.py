@@ -49,7 +49,7 @@ def test_member_page_records_retain_then_return_to_work(client, data, people, tr
     offered = client.get(reverse("member_detail", args=[member.pk])).context["change_form"]
     assert offered.fields["change"].choices[0][0] == "return"
     response = change(client, member, change="return", day="2024-06-01",
-                      reason="劳动（工作）关系发生变化", union=tree.nanen_joint.code)
+                      reason="劳动（工作）关系发生变化", to_union=tree.nanen_joint.code)
     assert response.status_code == 302
     member.refresh_from_db()
     assert (member.status, member.union) == (Member.Status.ACTIVE, tree.nanen_joint)
