@@ -288,5 +288,6 @@ def member_check_id(request):
         # A person who left and may join again: the page offers 重新入会 instead.
         "rejoin_url": reverse("member_rejoin", args=[existing.pk])
         if existing is not None and may_rejoin(existing, request.user) else "",
+        "rejoin_label": _("Join again"),
     })
 

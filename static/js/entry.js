@@ -37,12 +37,12 @@
   }
 
   // A person who left: offer 重新入会 (members/life_views.py) instead of a new entry.
-  function offerRejoin(url) {
+  function offerRejoin(url, label) {
     var drive = (form.getAttribute("action").match(/drives\/(\d+)\//) || [])[1];
     var link = document.createElement("a");
     link.className = "button rejoin";
     link.href = url + (drive ? "?drive=" + drive : "");
-    link.textContent = form.dataset.msgRejoin || "重新入会";
+    link.textContent = label;
     checkBox.append(" ", link);
   }
 
@@ -107,7 +107,7 @@
         fill(gender, data.gender);
         if (data.duplicate) {
           showCheck("duplicate", data.duplicate);
-          if (data.rejoin_url) offerRejoin(data.rejoin_url);
+          if (data.rejoin_url) offerRejoin(data.rejoin_url, data.rejoin_label);
         } else showCheck("good", "✓ " + [data.number, data.birth_date, data.gender].filter(Boolean).join(" · "));
       })
       .catch(function () { lastChecked = ""; });
