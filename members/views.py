@@ -279,15 +279,16 @@ def member_check_id(request):
         return JsonResponse({"ok": False, "error": " ".join(error.messages)})
     existing = services.registration(id_type, document.number,
                                      exclude=request.params.get("exclude"))
-    return JsonResponse({
+    answer = {
         "ok": True,
         "number": document.number,
         "birth_date": document.birth_date.isoformat() if document.birth_date else "",
         "gender": document.gender or "",
         "duplicate": existing_membership_message(existing, request.user) if existing else "",
+    }
+    if existing is not None and may_rejoin(existing, request.user):
         # A person who left and may join again: the page offers 重新入会 instead.
-        "rejoin_url": reverse("member_rejoin", args=[existing.pk])
-        if existing is not None and may_rejoin(existing, request.user) else "",
-        "rejoin_label": _("Join again"),
-    })
+        answer.update(rejoin_url=reverse("member_rejoin", args=[existing.pk]),
+                      rejoin_label=_("Join again"))
+    return JsonResponse(answer)
 
