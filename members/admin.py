@@ -3,50 +3,32 @@ enrolment drives and the membership changes. Membership changes go through
 ``members.services`` (enrol on add, the transfer and leave actions, accepting
 transfers); the change form edits personal data only."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.http import Http404
-from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from members import services, union_admin  # noqa: F401  (registers the extended union admins)
+from members import application_admin, services, union_admin  # noqa: F401  (register admins)
+from members.admin_actions import BatchActionsMixin
 from members.forms import MemberForm
+from members.personal_admin import PersonalDataAdminMixin
 from members.spreadsheets.admin import SpreadsheetAdminMixin
 from members.models import (
     Category, EnrolmentDrive, ExportJob, ExportLog, Member, MembershipEvent, PersonalDataRead,
     Transfer,
 )
-from organizations import codes
 from organizations.personal import masked_value, sees_in_full
 from organizations.access import can, is_unrestricted, scope_filter
 from organizations.admin import count_of, division_filters, flag_filter
 from organizations.admin_scoping import (
     PermissionBeforeLookupMixin, ReadOnlyInline, ReadOnlyMixin, ScopedAdminMixin,
 )
-from organizations.models import Organization
 
 MemberCounty, MemberTown = division_filters("union__division")
 
 
 CategoryFilter = flag_filter(_("category"), "category", Category)
-
-
-def _masked_display(name):
-    """An admin column showing ``Member.<name>`` masked (organizations.personal)."""
-
-    @admin.display(description=Member._meta.get_field(name).verbose_name)
-    def display(self, obj):
-        return obj.masked(name)
-
-    return display
-
-
-# Each personal field → the admin column that shows it masked, on the change, read-only
-# and version pages of a user who may not see it in full.
-MASKED_DISPLAY = {name: f"masked_{name}" for name in Member.PERSONAL_FIELDS}
 
 
 class MaskedHistoryContextHelper(HistoricalRecordContextHelper):
@@ -89,32 +71,9 @@ class MembershipEventInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("union", "counterpart", "recorded_by")
 
 
-class TransferActionForm(forms.Form):
-    # Any base union or industry federation, by its code: a union outside the clerk's
-    # area is exactly the case where the receiving side has to accept the request.
-    to_union = forms.ModelChoiceField(
-        label=_("Receiving union (code)"),
-        queryset=Organization.objects.taking_members(),
-        to_field_name="code",
-        widget=forms.TextInput,
-        help_text=_("A union outside your area receives a request that it must accept."),
-        error_messages={"invalid_choice": _("No base union or industry federation has this code.")},
-    )
-    day = forms.DateField(label=_("Transfer date"), initial=timezone.localdate,
-                          widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.ChoiceField(label=_("Reason"), required=False,
-                               choices=[("", "---------"), *codes.choices(codes.CHANGE_REASON)])
-
-
-class LeaveActionForm(forms.Form):
-    day = forms.DateField(label=_("Date left"), initial=timezone.localdate,
-                          widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.ChoiceField(label=_("Reason"), required=False,
-                               choices=[("", "---------"), *codes.choices(codes.CHANGE_REASON)])
-
-
 @admin.register(Member)
-class MemberAdmin(SpreadsheetAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+class MemberAdmin(PersonalDataAdminMixin, BatchActionsMixin, SpreadsheetAdminMixin,
+                  ScopedAdminMixin, SimpleHistoryAdmin):
     spreadsheet_kind = "members"  # import / export buttons (members.spreadsheets)
     form = MemberForm
     # A list masks personal data for every role (organizations.personal).
@@ -132,15 +91,15 @@ class MemberAdmin(SpreadsheetAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ("union", "employer", "drive")
     readonly_fields = ("status", "left_on", "leave_reason")
     inlines = (MembershipEventInline,)
-    actions = ("transfer_members", "mark_left")
+
+    class Media:
+        # The list fits 1366×768 (tests/test_life_browser.py measures it).
+        css = {"all": ("css/admin_lists.css",)}
 
     def get_form(self, request, obj=None, **kwargs):
-        if obj is not None and not self.has_change_permission(request, obj):
-            # The read-only page shows every field as text: no form fields at all,
-            # which MemberForm (built for editing) does not expect.
-            kwargs["form"] = forms.ModelForm
-            return super().get_form(request, obj, **kwargs)
         form = super().get_form(request, obj, **kwargs)
+        if obj is not None and not self.has_change_permission(request, obj):
+            return form  # read-only: a plain form (PersonalDataAdminMixin)
         user = request.user
 
         class MemberFormForUser(form):
@@ -151,33 +110,12 @@ class MemberAdmin(SpreadsheetAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
         return MemberFormForUser
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return self.readonly_fields
-        if not self.has_change_permission(request, obj):
-            # Read-only and version pages: every field as text, personal ones masked
-            # unless the role sees them in full.
-            names = [field.name for field in Member._meta.fields
-                     if field.editable and not field.primary_key]
-            return tuple(self._masked_names(request, names))
-        # The union changes through a transfer, never by editing the row. A mistyped join
-        # date may be corrected: save_correction moves the join event with it.
-        fields = (*self.readonly_fields, "union")
-        if not sees_in_full(request.user):
-            fields += tuple(MASKED_DISPLAY.values())
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and self.has_change_permission(request, obj):
+            # The union changes through a transfer, never by editing the row. A mistyped
+            # join date may be corrected: save_correction moves the join event with it.
+            fields = (*fields, "union")
         return fields
-
-    def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)
-        if obj is None:
-            return fields
-        return list(dict.fromkeys(self._masked_names(request, fields)))
-
-    def _masked_names(self, request, names):
-        """``names`` with each personal field replaced by its masked column, for a user
-        who may not see personal data in full."""
-        if sees_in_full(request.user):
-            return list(names)
-        return [MASKED_DISPLAY.get(name, name) for name in names]
 
     def render_change_form(self, request, context, add=False, change=False, form_url="",
                            obj=None):
@@ -224,83 +162,9 @@ class MemberAdmin(SpreadsheetAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
                          str(Transfer._meta.verbose_name)}
         return deleted, counts, perms_needed, protected
 
-    masked_id_number = _masked_display("id_number")
-    masked_mobile = _masked_display("mobile")
-    masked_birth_date = _masked_display("birth_date")
-    masked_native_place = _masked_display("native_place")
-    masked_household_place = _masked_display("household_place")
-
     @admin.display(description=_("categories"))
     def category_list(self, obj):
         return "、".join(str(category.label) for category in obj.categories)
-
-    def _action_page(self, request, queryset, form, action, title):
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "opts": self.opts,
-            "form": form,
-            "queryset": queryset,
-            "action": action,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/members/member/action_form.html", context)
-
-    def _report(self, request, done, failures, done_message):
-        if done:
-            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
-        for member, error in failures:
-            self.message_user(request, f"{member.name}: {error}", messages.ERROR)
-
-    @admin.action(description=_("Transfer to another union"), permissions=["change"])
-    def transfer_members(self, request, queryset):
-        form = TransferActionForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            return self._action_page(request, queryset, form, "transfer_members",
-                                     gettext("Transfer members to another union"))
-        done, pending, failures = 0, 0, []
-        for member in queryset.select_related("union"):
-            try:
-                transfer = services.request_transfer(
-                    member, form.cleaned_data["to_union"], form.cleaned_data["day"],
-                    user=request.user, reason=form.cleaned_data["reason"],
-                )
-            except services.MembershipError as error:
-                failures.append((member, error))
-                continue
-            if transfer.state == Transfer.State.ACCEPTED:
-                done += 1
-            else:
-                pending += 1
-        self._report(request, done, failures, ngettext(
-            "%(count)d member transferred.", "%(count)d members transferred.", done))
-        if pending:
-            self.message_user(request, ngettext(
-                "%(count)d transfer awaits acceptance by the receiving union.",
-                "%(count)d transfers await acceptance by the receiving union.", pending,
-            ) % {"count": pending}, messages.WARNING)
-        return None
-
-    @admin.action(description=_("Mark as left"), permissions=["change"])
-    def mark_left(self, request, queryset):
-        form = LeaveActionForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            return self._action_page(request, queryset, form, "mark_left",
-                                     gettext("Record that members left"))
-        done, failures = 0, []
-        for member in queryset:
-            try:
-                services.change_status(
-                    member, MembershipEvent.Kind.LEAVE, form.cleaned_data["day"],
-                    user=request.user, reason=form.cleaned_data["reason"],
-                )
-            except services.MembershipError as error:
-                failures.append((member, error))
-                continue
-            done += 1
-        self._report(request, done, failures, ngettext(
-            "%(count)d member recorded as left.", "%(count)d members recorded as left.", done))
-        return None
 
 
 @admin.register(MembershipEvent)

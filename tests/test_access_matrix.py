@@ -19,8 +19,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 import pytest
 
 from members.models import (
-    EnrolmentDrive, ExportJob, ExportLog, ImportJob, Member, MembershipEvent, PersonalDataRead,
-    Transfer,
+    Application, EnrolmentDrive, ExportJob, ExportLog, ImportJob, Member, MembershipEvent,
+    PersonalDataRead, Transfer,
 )
 from organizations.models import (
     CampaignTarget, DemonstrationSite, Division, Employer, Organization, SiteActivity,
@@ -68,6 +68,7 @@ ADMIN_POLICY = {
     DemonstrationSite: SCOPED,
     SiteActivity: SCOPED,
     CampaignTarget: SCOPED,
+    Application: SCOPED,
     Transfer: {"add": None, "delete": "super"},
     MembershipEvent: {"add": None, "delete": None},
     Division: {"add": None, "delete": None, "unscoped": True},

@@ -128,10 +128,10 @@ def test_finding2_one_rule_for_people_already_registered(tree, people):
     early = run_import("members", member_form([form_row(1, "保留", "2021/01/01", "失业")]),
                        people.base_clerk)
     assert any("2021-06-30" in str(e) for e in early.errors)
-    # Rejoining after 退会.
+    # Rejoining after 退会: a new 入会 (services.rejoin); the first join stays in the events.
     imported(member_form([form_row(1, "入会", "2023/02/01")]), people.base_clerk)
     member.refresh_from_db()
-    assert member.is_member and member.joined_on == date(2016, 5, 3)
+    assert member.is_member and member.joined_on == date(2023, 2, 1)
     assert member.events.filter(kind=Kind.JOIN).count() == 2
     # 入会 of a current member on another date is refused.
     twice = run_import("members", member_form([form_row(1, "入会", "2024/01/01")]),

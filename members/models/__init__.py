@@ -10,8 +10,10 @@ from members.models.events import (
 )
 from members.models.drives import EnrolmentDrive, EnrolmentDriveQuerySet
 from members.models.logs import ExportJob, ExportLog, ImportJob, PersonalDataRead
+from members.models.applications import Application, ApplicationQuerySet, BatchChange
 
 __all__ = [
+    "Application", "ApplicationQuerySet", "BatchChange",
     "COUNTED_FIELDS", "Category", "EnrolmentDrive", "EnrolmentDriveQuerySet", "ExportJob",
     "ExportLog", "ImportJob", "Member", "MemberQuerySet", "MembershipEvent", "MembershipEventQuerySet",
     "MembershipTally", "PersonalDataRead", "TALLY_LOCK", "Transfer", "TransferQuerySet",

@@ -36,6 +36,16 @@
     checkBox.textContent = text;
   }
 
+  // A person who left: offer 重新入会 (members/life_views.py) instead of a new entry.
+  function offerRejoin(url, label) {
+    var drive = (form.getAttribute("action").match(/drives\/(\d+)\//) || [])[1];
+    var link = document.createElement("a");
+    link.className = "button rejoin";
+    link.href = url + (drive ? "?drive=" + drive : "");
+    link.textContent = label;
+    checkBox.append(" ", link);
+  }
+
   function clearErrors() {
     form.querySelectorAll("ul.errors").forEach(function (list) { list.textContent = ""; });
     form.querySelectorAll(".has-error").forEach(function (el) { el.classList.remove("has-error"); });
@@ -95,8 +105,10 @@
         }
         fill(birthDate, data.birth_date);
         fill(gender, data.gender);
-        if (data.duplicate) showCheck("duplicate", data.duplicate);
-        else showCheck("good", "✓ " + [data.number, data.birth_date, data.gender].filter(Boolean).join(" · "));
+        if (data.duplicate) {
+          showCheck("duplicate", data.duplicate);
+          if (data.rejoin_url) offerRejoin(data.rejoin_url, data.rejoin_label);
+        } else showCheck("good", "✓ " + [data.number, data.birth_date, data.gender].filter(Boolean).join(" · "));
       })
       .catch(function () { lastChecked = ""; });
   }

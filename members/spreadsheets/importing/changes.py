@@ -143,7 +143,7 @@ def apply(member, action, user):
     transaction; ``services.MembershipError`` when the register changed meanwhile."""
     change = action.change
     if action.service == "rejoin":
-        return services.rejoin(member, action.union, change.day, user=user)
+        return services.rejoin(member, change.day, user=user, union=action.union)
     if action.service == "transfer_in":
         return services.request_transfer_in(member, action.union, change.day, user=user,
                                             reason=change.reason)
