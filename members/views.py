@@ -6,9 +6,11 @@ Every view is guarded by ``access_required`` and every queryset starts from
 ``Member.clean``) and enrols through ``members.services``, like the admin and the import.
 """
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +23,7 @@ from members.filters import CURRENT, MEMBER_FILTERS, visible_union
 from members.forms import DriveEntryForm, drive_union, existing_membership_message
 from members.identity import DocumentType, parse_document
 from members.models import (
-    Category, EnrolmentDrive, Member, MembershipEvent, PersonalDataRead, Transfer,
+    Category, EnrolmentDrive, EntryReceipt, Member, MembershipEvent, PersonalDataRead, Transfer,
 )
 from organizations.access import access_required, can, organization_in_scope
 from organizations.models import Organization
@@ -143,20 +145,57 @@ def _form_errors(form):
     }
 
 
-def _save_new(form, user):
-    """Enrol the person; a concurrent save of the same person (another clerk's table, a
-    double click) loses at the database's unique constraint — re-run validation so the
-    clerk sees where the person is registered rather than an error page."""
-    member = form.save(commit=False)
+def _receipt(key):
+    """The member already saved under the entry page's idempotency key, or None."""
     try:
-        return services.enrol(member, user=user)
+        key = uuid.UUID(str(key))
+    except ValueError:
+        return None
+    receipt = EntryReceipt.objects.filter(key=key).select_related("member").first()
+    return receipt.member if receipt is not None else None
+
+
+def _save_new(form, user):
+    """Enrol the person and remember the page's key for them, in one transaction. A
+    concurrent save of the same person (another clerk's table, a double click) loses at
+    the database's unique constraint: when it was this very entry sent twice (same key),
+    that is its answer; otherwise re-run validation so the clerk sees where the person is
+    registered rather than an error page."""
+    member = form.save(commit=False)
+    key = form.cleaned_data.get("entry_key")
+    try:
+        with transaction.atomic():
+            member = services.enrol(member, user=user)
+            if key is not None:
+                EntryReceipt.objects.create(key=key, member=member)
+            return member
     except IntegrityError:
+        saved = _receipt(key) if key is not None else None
+        if saved is not None:
+            return saved
         form.instance.pk = None
         form.full_clean()
         if not form.errors:
             form.add_error(None, _("Somebody saved the same data at the same moment; "
                                    "check the list below and try again."))
         return None
+
+
+def _saved(request, drive, member):
+    """The answer to a save: JSON for the page's script (the new row for the running
+    list), otherwise back to the empty form."""
+    message = _("Saved: %(name)s") % {"name": member.name}
+    if _wants_json(request):
+        return JsonResponse({
+            "ok": True,
+            "message": message,
+            "row": render_to_string(
+                "members/_entry_row.html", {"member": member, "drive": drive}, request=request,
+            ),
+            "enrolled": drive.members.count(),
+        })
+    messages.success(request, message)
+    return redirect("drive_entry", pk=drive.pk)
 
 
 @access_required("change", model=EnrolmentDrive)
@@ -169,22 +208,14 @@ def drive_entry(request, drive):
         return render(request, "members/drive_entry.html", {"drive": drive, "union": None})
 
     if request.method == "POST":
+        # Sent before (a queue sent again, an answer lost on the way): already saved.
+        already = _receipt(request.POST.get("entry_key", ""))
+        if already is not None and already.drive_id == drive.pk:
+            return _saved(request, drive, already)
         form = DriveEntryForm(request.POST, drive=drive, union=union, user=user)
         member = _save_new(form, user) if form.is_valid() else None
         if member is not None:
-            if _wants_json(request):
-                return JsonResponse({
-                    "ok": True,
-                    "message": _("Saved: %(name)s") % {"name": member.name},
-                    "row": render_to_string(
-                        "members/_entry_row.html",
-                        {"member": member, "drive": drive},
-                        request=request,
-                    ),
-                    "enrolled": drive.members.count(),
-                })
-            messages.success(request, _("Saved: %(name)s") % {"name": member.name})
-            return redirect("drive_entry", pk=drive.pk)
+            return _saved(request, drive, member)
         if _wants_json(request):
             return JsonResponse({"ok": False, **_form_errors(form)}, status=400)
     else:

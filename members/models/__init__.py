@@ -8,11 +8,12 @@ from members.models.events import (
     TALLY_LOCK, MembershipEvent, MembershipEventQuerySet, MembershipTally, Transfer,
     TransferQuerySet,
 )
-from members.models.drives import EnrolmentDrive, EnrolmentDriveQuerySet
+from members.models.drives import EnrolmentDrive, EnrolmentDriveQuerySet, EntryReceipt
 from members.models.logs import ExportJob, ExportLog, PersonalDataRead
 
 __all__ = [
-    "COUNTED_FIELDS", "Category", "EnrolmentDrive", "EnrolmentDriveQuerySet", "ExportJob",
+    "COUNTED_FIELDS", "Category", "EnrolmentDrive", "EnrolmentDriveQuerySet", "EntryReceipt",
+    "ExportJob",
     "ExportLog", "Member", "MemberQuerySet", "MembershipEvent", "MembershipEventQuerySet",
     "MembershipTally", "PersonalDataRead", "TALLY_LOCK", "Transfer", "TransferQuerySet",
 ]

@@ -252,7 +252,9 @@ class Member(models.Model):
                     errors["gender"] = gettext("The ID number says the gender is %(gender)s.") % {
                         "gender": document.gender
                     }
-        if not self.gender and "gender" not in errors:
+        # A number that failed its check says nothing about the gender yet: one error (on
+        # the number), not a second one on a field the valid number will fill.
+        if not self.gender and "gender" not in errors and "id_number" not in errors:
             errors["gender"] = gettext("Enter the gender.")
         if self.mobile:
             try:
@@ -261,10 +263,14 @@ class Member(models.Model):
                 errors["mobile"] = error.messages
         if self.card_number is not None:
             self.card_number = self.card_number.strip() or None
+        born_later = self.birth_date is not None and self.birth_date > date.today()
+        if born_later and "birth_date" not in errors:
+            errors["birth_date"] = gettext("The birth date lies in the future.")
         if self.joined_on:
             if self.joined_on > date.today():
                 errors["joined_on"] = gettext("The join date lies in the future.")
-            elif self.birth_date and _age_on(self.birth_date, self.joined_on) < self.MINIMUM_AGE:
+            # A birth date in the future is the birth date's error, not the join date's.
+            elif self.birth_date and not born_later and _age_on(self.birth_date, self.joined_on) < self.MINIMUM_AGE:
                 errors["joined_on"] = gettext(
                     "The member was under %(age)d on the join date."
                 ) % {"age": self.MINIMUM_AGE}
