@@ -21,6 +21,7 @@ from members.demo.drives import DRIVE_COLUMNS, build_drives
 from members.demo.people import People, pick
 from members.demo.rows import indexes_deferred, insert_rows, next_id, reset_sequences
 from members.models import EnrolmentDrive, Member, MembershipEvent, Transfer
+from members.models.names import name_keys
 from organizations.models import Organization
 
 K = Organization.Kind
@@ -57,7 +58,7 @@ REGULAR_YEARS = list(range(2010, 2019))
 REGULAR_YEAR_CUM = list(accumulate([24, 22, 22, 22, 0.4, 0.4, 0.4, 0.4, 0.4]))
 
 MEMBER_COLUMNS = [
-    "id", "name", "gender", "ethnicity", "id_type", "id_number", "birth_date", "native_place",
+    "id", "name", "name_initials", "given_name", "gender", "ethnicity", "id_type", "id_number", "birth_date", "native_place",
     "household_place", "household_type", "education", "political_status", "employment_status",
     "skill_grade", "mobile", "employer_id", "union_id", "joined_on", "card_number",
     "member_type", "status", "left_on", "leave_reason", "is_migrant_worker", "is_truck_driver",
@@ -333,7 +334,7 @@ class MemberGenerator:
         if drive is not None:
             self.drive_counts[drive["id"]] = self.drive_counts.get(drive["id"], 0) + 1
         return [
-            member_id, person["name"], person["gender"], person["ethnicity"], "居民身份证",
+            member_id, person["name"], *name_keys(person["name"]), person["gender"], person["ethnicity"], "居民身份证",
             person["id_number"], person["birth_date"], person["native_place"],
             person["household_place"], person["household_type"], person["education"],
             person["political_status"],

@@ -10,8 +10,10 @@ from members.models.events import (
 )
 from members.models.drives import EnrolmentDrive, EnrolmentDriveQuerySet, EntryReceipt
 from members.models.logs import ExportJob, ExportLog, PersonalDataRead
+from members.models.applications import Application, ApplicationQuerySet, BatchChange
 
 __all__ = [
+    "Application", "ApplicationQuerySet", "BatchChange",
     "COUNTED_FIELDS", "Category", "EnrolmentDrive", "EnrolmentDriveQuerySet", "EntryReceipt",
     "ExportJob",
     "ExportLog", "Member", "MemberQuerySet", "MembershipEvent", "MembershipEventQuerySet",

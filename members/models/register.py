@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from members.identity import (
     DocumentType, clean_text, normalize_mobile, parse_document,
 )
+from members.models.names import is_initials_term, name_keys
 from organizations import codes, personal
 from organizations.models import Employer, Organization, ScopedQuerySet
 
@@ -53,7 +54,7 @@ class MemberQuerySet(ScopedQuerySet):
         user who sees personal data in full: an ID-like term matches the normalised
         document number exactly, an 11-digit term the mobile, anything else a card number
         or other document number exactly, or the start of a name. For everyone else the
-        start of a name only: a search that answers "is 4417…0413 registered?" would undo
+        start of a name (or of its given name or pinyin initials, ``name_q``) only: a search that answers "is 4417…0413 registered?" would undo
         the masks (a few hundred guesses recover a masked number), so the role decides
         and every caller must say whose search it is. Every branch is an indexed
         equality or prefix match: no substring scan of the table."""
@@ -61,7 +62,7 @@ class MemberQuerySet(ScopedQuerySet):
         if not text:
             return self
         if not personal.sees_in_full(user):
-            return self.filter(name__startswith=str(term).strip())
+            return self.filter(self.name_q(str(term).strip()))
         if re.fullmatch(r"\d{15}|\d{17}[\dX]", text):
             try:
                 text = parse_document(DocumentType.RESIDENT_ID, text).number
@@ -71,9 +72,16 @@ class MemberQuerySet(ScopedQuerySet):
         if re.fullmatch(r"(\+86)?1[3-9]\d{9}", text):
             return self.filter(mobile=text.removeprefix("+86"))
         stripped = str(term).strip()
-        return self.filter(
-            Q(card_number=stripped) | Q(id_number=text) | Q(name__startswith=stripped)
-        )
+        return self.filter(Q(card_number=stripped) | Q(id_number=text) | self.name_q(stripped))
+
+    @staticmethod
+    def name_q(term):
+        """A name as clerks type it: the start of the full name (陈秀), of the given name
+        without the surname (秀英), or of the pinyin initials (``cxy``): three indexed
+        prefix matches on columns kept by ``Member.save`` (``members.models.names``)."""
+        if is_initials_term(term):
+            return Q(name_initials__startswith=term.lower()) | Q(name__startswith=term)
+        return Q(name__startswith=term) | Q(given_name__startswith=term)
 
 
 class Member(models.Model):
@@ -108,6 +116,12 @@ class Member(models.Model):
     }
 
     name = models.CharField(_("name"), max_length=50)
+    # The search keys of the name (members.models.names), kept by save() and by every
+    # bulk writer: never typed in.
+    name_initials = models.CharField(_("name initials"), max_length=20, blank=True,
+                                     editable=False, default="")
+    given_name = models.CharField(_("given name"), max_length=50, blank=True, editable=False,
+                                  default="")
     # Blank in forms: Member.clean takes it from the ID number when it is not entered.
     gender = models.CharField(
         _("gender"), max_length=1, blank=True, choices=codes.choices(codes.GENDER)
@@ -157,6 +171,10 @@ class Member(models.Model):
     member_type = models.CharField(
         _("member type"), max_length=12, choices=MemberType.choices, default=MemberType.ORDINARY
     )
+    # When a probationary member became an ordinary one (预备 → 正式), through
+    # services.make_ordinary; empty for members who joined as ordinary members.
+    ordinary_since = models.DateField(_("ordinary member since"), null=True, blank=True,
+                                      editable=False)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
     )
@@ -199,6 +217,11 @@ class Member(models.Model):
             models.Index(
                 fields=["name"], name="member_name_prefix_idx", opclasses=["varchar_pattern_ops"]
             ),
+            # The name search's pinyin initials (cxy → 陈秀英) and given name (秀英).
+            models.Index(fields=["name_initials"], name="member_initials_idx",
+                         opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["given_name"], name="member_given_name_idx",
+                         opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["mobile"], name="member_mobile_idx"),
             models.Index(fields=["union", "status"], name="member_union_status_idx"),
             models.Index(fields=["id_number"], name="member_id_number_idx"),
@@ -209,8 +232,11 @@ class Member(models.Model):
 
     def save(self, *args, **kwargs):
         adding = self._state.adding
-        super().save(*args, **kwargs)
         update_fields = kwargs.get("update_fields")
+        self.name_initials, self.given_name = name_keys(self.name)
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_initials", "given_name"}
+        super().save(*args, **kwargs)
         if not adding and (update_fields is None or set(update_fields) & set(COUNTED_FIELDS)):
             # Keep the copies on the member's events in step (MembershipEvent docstring);
             # only events that differ are written, so an ordinary save writes nothing.
@@ -228,6 +254,8 @@ class Member(models.Model):
         (15 → 18 digits, full-width, lower-case x); birth date and gender are taken from
         it when empty and must agree with it when given."""
         errors = {}
+        # The name's search keys, for writers that copy the values rather than save().
+        self.name_initials, self.given_name = name_keys(self.name)
         if self.union_id and not self.union.takes_members:
             errors["union"] = gettext("Members belong to a base union or an industry federation, "
                                 "not to %(union)s.") % {"union": self.union}

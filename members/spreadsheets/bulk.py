@@ -31,11 +31,24 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from members.models import COUNTED_FIELDS, Member, MembershipEvent
+from members.models.names import name_keys
 
 BATCH = 2000  # rows per INSERT on the ORM path
 NEW_MEMBER_FIELDS = tuple(field.attname for field in Member._meta.concrete_fields
                           if not field.primary_key)
 _COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+
+
+_NAME = NEW_MEMBER_FIELDS.index("name")
+_NAME_KEYS = (NEW_MEMBER_FIELDS.index("name_initials"), NEW_MEMBER_FIELDS.index("given_name"))
+
+
+def with_name_keys(values):
+    """A new member's values with the name's search keys (``members.models.names``)
+    computed here, whoever built the values: bulk writes bypass ``Member.save``."""
+    values = list(values)
+    values[_NAME_KEYS[0]], values[_NAME_KEYS[1]] = name_keys(values[_NAME])
+    return values
 
 
 class MemberWriter:
@@ -58,6 +71,7 @@ class MemberWriter:
         self.wait()
         if not new:
             return
+        new = [(with_name_keys(values), events) for values, events in new]
         if not self.copying:
             _create_members(new, self.user)
             return

@@ -376,6 +376,8 @@ class MemberImporter(Importer):
         new, updated = plan
         if updated:
             fields = sorted({name for _member, changed in updated for name in changed})
+            if "name" in fields:  # its search keys, set by Member.clean, go with it
+                fields += ["name_initials", "given_name"]
             bulk_update_with_history(
                 [member for member, _changed in updated], Member, fields,
                 batch_size=BATCH, default_user=stored_user(self.user),

@@ -1,8 +1,13 @@
-"""Membership changes: the one code path through which the admin, the entry page and
+"""Membership changes: the one code path through which the admin, the pages and
 the import enrol, transfer and release members. Each change appends a
 ``MembershipEvent``, closes the previous event's validity, and keeps the member's
 current-state columns in step, in one transaction. Also the one answer to "is this
-person registered, and where" (``registration``, ``registrations``)."""
+person registered, and where" (``registration``, ``registrations``).
+
+The parts built on these: ``changes`` (every 会籍变化 a clerk records on a member's
+page: 保留, 转入 after 保留, rejoining, 除名, 退会, death, 预备 → 正式), ``batch`` (one
+change for many members, all or nothing) and ``applications`` (入会申请 → 审核 → 入会);
+their names are re-exported at the end of this module."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -121,14 +126,27 @@ def enrol(member, *, user=None):
     return member
 
 
+def _current_join(member):
+    """The join (入会) event that ``member.joined_on`` describes: the latest one (a
+    member who left and joined again has two)."""
+    return member.events.filter(kind=Kind.JOIN).order_by("-date", "-id").first()
+
+
 def join_date_problem(member, joined_on):
     """Why ``joined_on`` cannot replace the member's recorded join date, or None. The
-    join (入会) event moves with a corrected date, so it may not pass the next change."""
-    join = member.events.filter(kind=Kind.JOIN).order_by("date", "id").first()
+    join (入会) event moves with a corrected date, so it may not pass the next change,
+    nor (for a member who joined again) go back before the change before it."""
+    join = _current_join(member)
     if join is not None and join.valid_until is not None and joined_on > join.valid_until:
         return _("The join date cannot be after the member's next change (%(next)s).") % {
             "next": join.valid_until.isoformat()
         }
+    if join is not None:
+        before = member.events.filter(date__lte=join.date).exclude(pk=join.pk).order_by(
+            "-date", "-id").first()
+        if before is not None and joined_on < before.date:
+            return _("The date %(day)s is before the member's last change (%(last)s).") % {
+                "day": joined_on.isoformat(), "last": before.date.isoformat()}
     return None
 
 
@@ -140,7 +158,7 @@ def save_correction(member, *, user=None):
     problem = join_date_problem(member, member.joined_on)
     if problem:
         raise MembershipError(problem)
-    join = member.events.filter(kind=Kind.JOIN).order_by("date", "id").first()
+    join = _current_join(member)
     if join is not None and join.date != member.joined_on:
         MembershipEvent.objects.filter(pk=join.pk).update(date=member.joined_on)
     _save(member, user)
@@ -213,3 +231,14 @@ def reject_transfer(transfer, *, user):
     transfer.decided_at = timezone.now()
     _save(transfer, user, update_fields=["state", "decided_by", "decided_at"])
     return transfer
+
+
+# The parts built on the primitives above (they import this module: keep at the end).
+from members.services.changes import (  # noqa: E402
+    PAGE_CHANGES, ChangeKind, make_ordinary, reason_problem, record_change, rejoin,
+    return_to_work,
+)
+from members.services.batch import BATCH_KINDS, BatchRefused, batch_change, batch_preview  # noqa: E402
+from members.services.applications import (  # noqa: E402
+    apply, approve_application, reject_application,
+)
