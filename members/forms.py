@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from members import services
 from members.identity import DocumentType
-from members.models import Category, EnrolmentDrive, Member
+from members.models import Application, Category, EnrolmentDrive, Member
 from organizations.access import organization_in_scope
 from organizations.policy import ReferenceCheckMixin
 from organizations.models import Employer, Organization
@@ -123,6 +123,10 @@ class DriveEntryForm(MemberForm):
     # with the person while the browser waits for the network): a retry with a key
     # already saved answers "saved" instead of enrolling twice (EntryReceipt).
     entry_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    # A worker's own submission from the drive's QR page that this entry confirms
+    # (members.services.self_enrolment.confirm): the pending ones of this drive only.
+    application = forms.ModelChoiceField(
+        Application.objects.none(), required=False, widget=forms.HiddenInput)
 
     class Meta(MemberForm.Meta):
         fields = [
@@ -150,8 +154,11 @@ class DriveEntryForm(MemberForm):
                 self.fields[Category(drive.target_group).field].initial = True
             self.fields["joined_on"].initial = default_join_date(drive)
             self.fields["entry_key"].initial = uuid.uuid4()
+            self.fields["application"].queryset = Application.objects.visible_to(user).filter(
+                drive=drive, source=Application.Source.QR, state=Application.State.PENDING)
         else:
             del self.fields["entry_key"]  # a correction saves one known member
+            del self.fields["application"]
         member_union = instance.union if instance.union_id else union
         self.fields["employer"].queryset = (
             Employer.objects.visible_to(user).filter(union=member_union).order_by("name")

@@ -18,12 +18,14 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from members import services
+from members import qr, services
+from members.services import self_enrolment
 from members.filters import CURRENT, MEMBER_FILTERS, visible_union
 from members.forms import DriveEntryForm, drive_union, existing_membership_message
 from members.identity import DocumentType, parse_document
 from members.models import (
-    Category, EnrolmentDrive, EntryReceipt, Member, MembershipEvent, PersonalDataRead, Transfer,
+    Application, Category, EnrolmentDrive, EntryReceipt, Member, MembershipEvent,
+    PersonalDataRead, Transfer,
 )
 from organizations.access import access_required, can, organization_in_scope
 from organizations.models import Organization
@@ -163,12 +165,19 @@ def _save_new(form, user):
     registered rather than an error page."""
     member = form.save(commit=False)
     key = form.cleaned_data.get("entry_key")
+    application = form.cleaned_data.get("application")
     try:
         with transaction.atomic():
-            member = services.enrol(member, user=user)
+            if application is not None:  # a QR submission, confirmed by this clerk
+                member = self_enrolment.confirm(application, member, user=user)
+            else:
+                member = services.enrol(member, user=user)
             if key is not None:
                 EntryReceipt.objects.create(key=key, member=member)
             return member
+    except services.MembershipError as error:
+        form.add_error(None, str(error))
+        return None
     except IntegrityError:
         saved = _receipt(key) if key is not None else None
         if saved is not None:
@@ -198,7 +207,10 @@ def _saved(request, drive, member):
     return redirect("drive_entry", pk=drive.pk)
 
 
-@access_required("change", model=EnrolmentDrive)
+ENTRY_PARAMS = Params(Param("application", integer, max_length=12))
+
+
+@access_required("change", model=EnrolmentDrive, params=ENTRY_PARAMS)
 def drive_entry(request, drive):
     user = request.user
     union = drive_union(drive)
@@ -219,7 +231,8 @@ def drive_entry(request, drive):
         if _wants_json(request):
             return JsonResponse({"ok": False, **_form_errors(form)}, status=400)
     else:
-        form = DriveEntryForm(drive=drive, union=union, user=user)
+        form = DriveEntryForm(initial=_from_application(request, drive), drive=drive,
+                              union=union, user=user)
 
     return render(request, "members/drive_entry.html", {
         "drive": drive,
@@ -227,7 +240,21 @@ def drive_entry(request, drive):
         "form": form,
         "recent": _recent_entries(drive, user),
         "enrolled": drive.members.count(),
+        "qr": qr.entry_panel(request, drive),
     })
+
+
+def _from_application(request, drive):
+    """``?application=``: the form filled from a QR submission waiting at this drive,
+    for the clerk to check against the ID card and confirm with Enter."""
+    if "application" not in request.params:
+        return None
+    application = get_object_or_404(
+        Application.objects.visible_to(request.user).filter(
+            drive=drive, source=Application.Source.QR, state=Application.State.PENDING),
+        pk=request.params["application"],
+    )
+    return qr.application_initial(application)
 
 
 @access_required("change", model=EnrolmentDrive)

@@ -11,11 +11,13 @@ from members.models.events import (
 from members.models.drives import EnrolmentDrive, EnrolmentDriveQuerySet, EntryReceipt
 from members.models.logs import ExportJob, ExportLog, PersonalDataRead
 from members.models.applications import Application, ApplicationQuerySet, BatchChange
+from members.models.self_enrolment import SelfEnrolment, SelfEnrolmentSubmission
 
 __all__ = [
     "Application", "ApplicationQuerySet", "BatchChange",
     "COUNTED_FIELDS", "Category", "EnrolmentDrive", "EnrolmentDriveQuerySet", "EntryReceipt",
     "ExportJob",
     "ExportLog", "Member", "MemberQuerySet", "MembershipEvent", "MembershipEventQuerySet",
-    "MembershipTally", "PersonalDataRead", "TALLY_LOCK", "Transfer", "TransferQuerySet",
+    "MembershipTally", "PersonalDataRead", "SelfEnrolment", "SelfEnrolmentSubmission",
+    "TALLY_LOCK", "Transfer", "TransferQuerySet",
 ]
