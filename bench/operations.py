@@ -64,7 +64,8 @@ class Context:
         # Sample people to search for: spread over the id range.
         ids = list(Member.objects.order_by("pk").values_list("pk", flat=True)[::max(1, Member.objects.count() // 50)])
         self.sample = list(Member.objects.filter(pk__in=ids).exclude(card_number=None)
-                           .values("pk", "id_number", "mobile", "card_number", "name"))
+                           .values("pk", "id_number", "mobile", "card_number", "name",
+                                   "name_initials", "given_name"))
         self.low_id = ids[1] if len(ids) > 1 else ids[0]
 
 
@@ -213,6 +214,18 @@ def search(ctx):
         pick = _cycle(values)
         out.append(timed(Result(name, target), ctx.runs,
                          lambda: _get(ctx.client, f"{url}?q={pick()}")()))
+    # As Chinese clerks search (issue 17): the pinyin initials (cxy → 陈秀英) and the
+    # given name without the surname, beside the name prefix above.
+    for name, field, target in (
+        ("search by pinyin initials (/members/?q=cxy)", "name_initials", 0.2),
+        ("search by given name (/members/?q=秀英)", "given_name", 0.2),
+    ):
+        values = [s[field] for s in ctx.sample if len(s[field]) >= 2]
+        if not values:
+            continue
+        pick = _cycle(values)
+        out.append(timed(Result(name, target), ctx.runs,
+                         lambda pick=pick: _get(ctx.client, f"{url}?q={pick()}")()))
     values = [s["id_number"] for s in ctx.sample]
     pick = _cycle(values)
     out.append(timed(Result("admin search by ID number", 0.05), ctx.runs,

@@ -6,27 +6,24 @@ transfers); the change form edits personal data only."""
 from django import forms
 from django.contrib import admin, messages
 from django.http import Http404
-from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from members import services, union_admin  # noqa: F401  (registers the extended union admins)
+from members import application_admin, services, union_admin  # noqa: F401  (register admins)
+from members.admin_actions import BatchActionsMixin
 from members.forms import MemberForm
 from members.spreadsheets.admin import SpreadsheetAdminMixin
 from members.models import (
     Category, EnrolmentDrive, ExportJob, ExportLog, Member, MembershipEvent, PersonalDataRead,
     Transfer,
 )
-from organizations import codes
 from organizations.personal import masked_value, sees_in_full
 from organizations.access import can, is_unrestricted, organization_in_scope, scope_filter
 from organizations.admin import count_of, division_filters, flag_filter
 from organizations.admin_scoping import (
     PermissionBeforeLookupMixin, ReadOnlyInline, ReadOnlyMixin, ScopedAdminMixin,
 )
-from organizations.models import Organization
 
 MemberCounty, MemberTown = division_filters("union__division")
 
@@ -89,32 +86,8 @@ class MembershipEventInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("union", "counterpart", "recorded_by")
 
 
-class TransferActionForm(forms.Form):
-    # Any base union or industry federation, by its code: a union outside the clerk's
-    # area is exactly the case where the receiving side has to accept the request.
-    to_union = forms.ModelChoiceField(
-        label=_("Receiving union (code)"),
-        queryset=Organization.objects.taking_members(),
-        to_field_name="code",
-        widget=forms.TextInput,
-        help_text=_("A union outside your area receives a request that it must accept."),
-        error_messages={"invalid_choice": _("No base union or industry federation has this code.")},
-    )
-    day = forms.DateField(label=_("Transfer date"), initial=timezone.localdate,
-                          widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.ChoiceField(label=_("Reason"), required=False,
-                               choices=[("", "---------"), *codes.choices(codes.CHANGE_REASON)])
-
-
-class LeaveActionForm(forms.Form):
-    day = forms.DateField(label=_("Date left"), initial=timezone.localdate,
-                          widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.ChoiceField(label=_("Reason"), required=False,
-                               choices=[("", "---------"), *codes.choices(codes.CHANGE_REASON)])
-
-
 @admin.register(Member)
-class MemberAdmin(SpreadsheetAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+class MemberAdmin(BatchActionsMixin, SpreadsheetAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     spreadsheet_kind = "members"  # import / export buttons (members.spreadsheets)
     form = MemberForm
     # A list masks personal data for every role (organizations.personal).
@@ -132,7 +105,10 @@ class MemberAdmin(SpreadsheetAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ("union", "employer", "drive")
     readonly_fields = ("status", "left_on", "leave_reason")
     inlines = (MembershipEventInline,)
-    actions = ("transfer_members", "mark_left")
+
+    class Media:
+        # The list fits 1366×768 (tests/test_life_browser.py measures it).
+        css = {"all": ("css/admin_lists.css",)}
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is not None and not self.has_change_permission(request, obj):
@@ -233,74 +209,6 @@ class MemberAdmin(SpreadsheetAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     @admin.display(description=_("categories"))
     def category_list(self, obj):
         return "、".join(str(category.label) for category in obj.categories)
-
-    def _action_page(self, request, queryset, form, action, title):
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "opts": self.opts,
-            "form": form,
-            "queryset": queryset,
-            "action": action,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/members/member/action_form.html", context)
-
-    def _report(self, request, done, failures, done_message):
-        if done:
-            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
-        for member, error in failures:
-            self.message_user(request, f"{member.name}: {error}", messages.ERROR)
-
-    @admin.action(description=_("Transfer to another union"), permissions=["change"])
-    def transfer_members(self, request, queryset):
-        form = TransferActionForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            return self._action_page(request, queryset, form, "transfer_members",
-                                     gettext("Transfer members to another union"))
-        done, pending, failures = 0, 0, []
-        for member in queryset.select_related("union"):
-            try:
-                transfer = services.request_transfer(
-                    member, form.cleaned_data["to_union"], form.cleaned_data["day"],
-                    user=request.user, reason=form.cleaned_data["reason"],
-                )
-            except services.MembershipError as error:
-                failures.append((member, error))
-                continue
-            if transfer.state == Transfer.State.ACCEPTED:
-                done += 1
-            else:
-                pending += 1
-        self._report(request, done, failures, ngettext(
-            "%(count)d member transferred.", "%(count)d members transferred.", done))
-        if pending:
-            self.message_user(request, ngettext(
-                "%(count)d transfer awaits acceptance by the receiving union.",
-                "%(count)d transfers await acceptance by the receiving union.", pending,
-            ) % {"count": pending}, messages.WARNING)
-        return None
-
-    @admin.action(description=_("Mark as left"), permissions=["change"])
-    def mark_left(self, request, queryset):
-        form = LeaveActionForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            return self._action_page(request, queryset, form, "mark_left",
-                                     gettext("Record that members left"))
-        done, failures = 0, []
-        for member in queryset:
-            try:
-                services.change_status(
-                    member, MembershipEvent.Kind.LEAVE, form.cleaned_data["day"],
-                    user=request.user, reason=form.cleaned_data["reason"],
-                )
-            except services.MembershipError as error:
-                failures.append((member, error))
-                continue
-            done += 1
-        self._report(request, done, failures, ngettext(
-            "%(count)d member recorded as left.", "%(count)d members recorded as left.", done))
-        return None
 
 
 @admin.register(MembershipEvent)

@@ -17,8 +17,25 @@ from organizations.models import Employer, Organization
 CATEGORY_FIELDS = [category.field for category in Category]
 
 
+def may_rejoin(existing, user):
+    """Whether the clerk may record this registered person joining again (重新入会): they
+    left (not died) and their record lies in the clerk's area."""
+    return (not existing.is_member and existing.status != Member.Status.DECEASED
+            and user is not None and organization_in_scope(user, existing.union))
+
+
 def existing_membership_message(existing, user):
     """Say where a person is already registered — but only as much as the clerk may see."""
+    if may_rejoin(existing, user):
+        return _(
+            "%(name)s was a member of %(union)s until %(left)s (%(status)s): record them "
+            "joining again (重新入会) rather than entering them anew."
+        ) % {
+            "name": existing.name,
+            "union": existing.union.name,
+            "left": existing.left_on.isoformat() if existing.left_on else "",
+            "status": existing.get_status_display(),
+        }
     if user is not None and organization_in_scope(user, existing.union):
         return _(
             "This person is already registered: %(name)s, %(union)s, member since %(since)s "

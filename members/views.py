@@ -15,13 +15,19 @@ from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+<<<<<<< HEAD
 from members import qr, services
 from members.services import self_enrolment
+=======
+from members import services
+from members.change_forms import MemberChangeForm, OrdinaryForm
+>>>>>>> i17
 from members.filters import CURRENT, MEMBER_FILTERS, visible_union
-from members.forms import DriveEntryForm, drive_union, existing_membership_message
+from members.forms import DriveEntryForm, drive_union, existing_membership_message, may_rejoin
 from members.identity import DocumentType, parse_document
 from members.models import (
     Application, Category, EnrolmentDrive, EntryReceipt, Member, MembershipEvent,
@@ -84,11 +90,22 @@ def member_list(request):
         "is_first_page": after is None,
         # Viewers search by name only (MemberQuerySet.search): say so in the box.
         "search_by_numbers": sees_in_full(user),
+        # The export and batch forms carry the list's current filters (declared names).
+        "query": request.GET.urlencode(),
+        "filter_items": [(name, value) for name, value in request.GET.items() if name != "after"],
+        "can_change": can(user, "change"),
+        "can_export": can(user, "export"),
     })
 
 
 @access_required("view", model=Member)
 def member_detail(request, member):
+    return member_page(request, member)
+
+
+def member_page(request, member, *, change_form=None, ordinary_form=None, status=200):
+    """A member's record, history and — for roles that may change it — the forms of the
+    changes the member can take now (``members.life_views`` posts them)."""
     events = (
         MembershipEvent.objects.filter(member=member)
         .select_related("union", "counterpart", "recorded_by")
@@ -102,13 +119,22 @@ def member_detail(request, member):
     # The member's own page: full personal data for the roles that may see it (and a
     # read logged), masks for the others (organizations.personal).
     PersonalDataRead.record(request.user, member, PersonalDataRead.Page.MEMBER_PAGE)
+    can_change = can(request.user, "change")
+    changes = services.PAGE_CHANGES(member) if can_change else []
+    if can_change and change_form is None and changes:
+        change_form = MemberChangeForm(changes=changes, user=request.user)
+    probationary = member.member_type == Member.MemberType.PROBATIONARY and member.is_member
+    if can_change and ordinary_form is None and probationary:
+        ordinary_form = OrdinaryForm()
     return render(request, "members/member_detail.html", {
         "member": member,
         "shown": member.shown_to(request.user),
         "events": events,
         "transfers": transfers,
-        "can_change": can(request.user, "change"),
-    })
+        "can_change": can_change,
+        "change_form": change_form if changes else None,
+        "ordinary_form": ordinary_form if probationary else None,
+    }, status=status)
 
 
 # --- Enrolment drives --------------------------------------------------------------------
@@ -125,6 +151,7 @@ def drive_list(request):
     return render(request, "members/drive_list.html", {
         "drives": drives,
         "can_change": can(request.user, "change"),
+        "can_export": can(request.user, "export"),
     })
 
 
@@ -317,5 +344,8 @@ def member_check_id(request):
         "birth_date": document.birth_date.isoformat() if document.birth_date else "",
         "gender": document.gender or "",
         "duplicate": existing_membership_message(existing, request.user) if existing else "",
+        # A person who left and may join again: the page offers 重新入会 instead.
+        "rejoin_url": reverse("member_rejoin", args=[existing.pk])
+        if existing is not None and may_rejoin(existing, request.user) else "",
     })
 

@@ -275,6 +275,8 @@ class CampaignTargetAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 class GrantInline(ScopedInlineMixin, admin.StackedInline):
     model = Grant
     can_delete = False
+    # A city has thousands of unions: search as you type rather than a drop-down of all.
+    autocomplete_fields = ("organization",)
     max_num = 1
 
     def get_min_num(self, request, obj=None, **kwargs):

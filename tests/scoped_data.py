@@ -7,7 +7,7 @@ from datetime import date
 from members import services
 from members.identity import check_character
 from members.models import (
-    EnrolmentDrive, ExportJob, ExportLog, Member, MembershipEvent, PersonalDataRead, Transfer,
+    Application, EnrolmentDrive, ExportJob, ExportLog, Member, MembershipEvent, PersonalDataRead, Transfer,
 )
 from organizations.models import (
     CampaignTarget, DemonstrationSite, Division, Employer, Organization, SiteActivity, SiteService,
@@ -40,6 +40,7 @@ class ScopedData:
             ExportLog: self.jc_export_log,
             ExportJob: self.jc_export_job,
             PersonalDataRead: self.jc_read,
+            Application: self.jc_application,
         }
 
     # What each changelist shows of a row, to look for on the other county's page.
@@ -130,5 +131,13 @@ def build(tree, people):
     )
     d.jc_read = PersonalDataRead.objects.create(
         user=people.jiangcheng_clerk, member=d.jc_member, page=PersonalDataRead.Page.MEMBER_PAGE,
+    )
+    d.jc_application = Application.objects.create(
+        name="林申请", id_number=resident_id("441702", date(1995, 3, 3), 51), gender="男",
+        union=tree.factory, applied_on=date(2024, 7, 1),
+    )
+    d.yc_application = Application.objects.create(
+        name="钟申请", id_number=resident_id("441781", date(1996, 4, 4), 63), gender="男",
+        union=tree.chuncheng_joint, applied_on=date(2024, 7, 2),
     )
     return d

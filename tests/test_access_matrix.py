@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 import pytest
 
 from members.models import (
-    EnrolmentDrive, ExportJob, ExportLog, Member, MembershipEvent, PersonalDataRead, Transfer,
+    Application, EnrolmentDrive, ExportJob, ExportLog, Member, MembershipEvent, PersonalDataRead, Transfer,
 )
 from organizations.models import (
     CampaignTarget, DemonstrationSite, Division, Employer, Organization, SiteActivity,
@@ -67,6 +67,7 @@ ADMIN_POLICY = {
     DemonstrationSite: SCOPED,
     SiteActivity: SCOPED,
     CampaignTarget: SCOPED,
+    Application: SCOPED,
     Transfer: {"add": None, "delete": "super"},
     MembershipEvent: {"add": None, "delete": None},
     Division: {"add": None, "delete": None, "unscoped": True},

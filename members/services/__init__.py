@@ -234,11 +234,11 @@ def reject_transfer(transfer, *, user):
 
 
 # The parts built on the primitives above (they import this module: keep at the end).
-from members.services.changes import (  # noqa: E402
+from members.services.changes import (  # noqa: E402, F401
     PAGE_CHANGES, ChangeKind, make_ordinary, reason_problem, record_change, rejoin,
     return_to_work,
 )
-from members.services.batch import BATCH_KINDS, BatchRefused, batch_change, batch_preview  # noqa: E402
-from members.services.applications import (  # noqa: E402
+from members.services.batch import BATCH_KINDS, BatchRefused, batch_change, batch_preview  # noqa: E402, F401
+from members.services.applications import (  # noqa: E402, F401
     apply, approve_application, reject_application,
 )
