@@ -19,13 +19,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-<<<<<<< HEAD
 from members import qr, services
-from members.services import self_enrolment
-=======
-from members import services
 from members.change_forms import MemberChangeForm, OrdinaryForm
->>>>>>> i17
+from members.services import self_enrolment
 from members.filters import CURRENT, MEMBER_FILTERS, visible_union
 from members.forms import DriveEntryForm, drive_union, existing_membership_message, may_rejoin
 from members.identity import DocumentType, parse_document
