@@ -353,7 +353,10 @@
     if (busy) return; // a second Enter while saving must not save the person twice
     var missing = missingRequired();
     if (missing) { showErrors(missing); say(form.dataset.msgErrors, "failed"); return; }
-    if (navigator.onLine === false) { keep(); return; }
+    // Confirming a QR submission needs the server (it holds the submission): it is
+    // not kept in the browser, and once saved the page starts again without it.
+    var confirming = form.elements["application"] && form.elements["application"].value;
+    if (navigator.onLine === false && !confirming) { keep(); return; }
     busy = true;
     saveButton.disabled = true;
     var body = new FormData(form);
@@ -366,8 +369,10 @@
       }, function () { return { offline: true }; });
     })
       .then(function (data) {
+        if (data.offline && confirming) throw new Error("offline");
         if (data.offline) { keep(); return; }
         if (!data.ok) { showErrors(data.errors || {}); say(form.dataset.msgErrors, "failed"); return; }
+        if (confirming) { window.location.replace(form.action); return; }
         addRow(data);
         say(data.message, "saved");
         nextPerson();
