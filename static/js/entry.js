@@ -47,26 +47,33 @@
     if (wrapper) wrapper.classList.toggle("has-error", messages.length > 0);
   }
 
-  function showErrors(errors) {
+  // Show ``errors`` (field name → messages) and put the focus on the first field in
+  // error. ``only``: the names to update (the rest keep what they show); all by default.
+  function showErrors(errors, only) {
     var first = null;
     form.querySelectorAll("ul.errors").forEach(function (list) {
       var name = list.id.slice("errors-".length);
-      setErrors(name, errors[name] || []);
+      if (!only || only.indexOf(name) >= 0) setErrors(name, errors[name] || []);
       var field = form.elements[name];
-      if (!first && errors[name] && field && field.focus) first = field;
+      if (!first && list.children.length && field && field.focus) first = field;
     });
     if (first) first.focus();
   }
 
-  function clearErrors() { showErrors({}); }
+  function clearErrors() { showErrors({}); idInput.focus(); }
 
-  // The app's own message for every empty required field, before anything is sent.
+  // The app's own message for every empty required field, before anything is sent;
+  // what the live check said about the number stays.
   function missingRequired() {
     var errors = {};
+    var names = [];
     form.querySelectorAll("[data-required-message]").forEach(function (field) {
+      names.push(field.name);
       if (!field.value.trim()) errors[field.name] = [field.dataset.requiredMessage];
     });
-    return Object.keys(errors).length ? errors : null;
+    if (!Object.keys(errors).length) return false;
+    showErrors(errors, names);
+    return true;
   }
 
   // --- The live ID check -------------------------------------------------------------------
@@ -351,8 +358,7 @@
     if (!window.fetch || !window.FormData) return;
     event.preventDefault();
     if (busy) return; // a second Enter while saving must not save the person twice
-    var missing = missingRequired();
-    if (missing) { showErrors(missing); say(form.dataset.msgErrors, "failed"); return; }
+    if (missingRequired()) { say(form.dataset.msgErrors, "failed"); return; }
     // Confirming a QR submission needs the server (it holds the submission): it is
     // not kept in the browser, and once saved the page starts again without it.
     var confirming = form.elements["application"] && form.elements["application"].value;

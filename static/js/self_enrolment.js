@@ -40,12 +40,13 @@
     if (wrapper) wrapper.classList.toggle("has-error", messages.length > 0);
   }
 
-  function showErrors(errors) {
+  // ``only``: the names to update (the rest keep what they show); all by default.
+  function showErrors(errors, only) {
     var first = null;
     form.querySelectorAll("ul.errors").forEach(function (list) {
       var name = list.id.slice("errors-".length);
-      setErrors(name, errors[name] || []);
-      if (!first && errors[name] && form.elements[name] && form.elements[name].focus) first = form.elements[name];
+      if (!only || only.indexOf(name) >= 0) setErrors(name, errors[name] || []);
+      if (!first && list.children.length && form.elements[name] && form.elements[name].focus) first = form.elements[name];
     });
     if (first) first.focus();
   }
@@ -87,13 +88,18 @@
   });
   idInput.addEventListener("blur", check);
 
+  // The app's own message for every empty required field (and the missing consent).
   function missingRequired() {
     var errors = {};
+    var names = [];
     form.querySelectorAll("[data-required-message]").forEach(function (field) {
+      names.push(field.name);
       var empty = field.type === "checkbox" ? !field.checked : !field.value.trim();
       if (empty) errors[field.name] = [field.dataset.requiredMessage];
     });
-    return Object.keys(errors).length ? errors : null;
+    if (!Object.keys(errors).length) return false;
+    showErrors(errors, names);
+    return true;
   }
 
   function done(message) {
@@ -132,8 +138,7 @@
     if (!window.fetch || !window.FormData) return;
     event.preventDefault();
     if (busy) return;
-    var missing = missingRequired();
-    if (missing) { showErrors(missing); say(form.dataset.msgErrors, "failed"); return; }
+    if (missingRequired()) { say(form.dataset.msgErrors, "failed"); return; }
     var fields = [];
     new FormData(form).forEach(function (value, name) { if (name !== "csrfmiddlewaretoken") fields.push([name, value]); });
     var item = { key: window.UnionregQueue.newKey(), url: form.action || window.location.pathname, fields: fields, state: "waiting" };
