@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from members.forms import drive_union, existing_membership_message, required_message
@@ -65,6 +66,8 @@ class SelfEnrolmentForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if not cleaned.get("id_number"):
+            return cleaned  # empty: its own message says so, once
         try:
             document = parse_document(cleaned.get("id_type"), cleaned.get("id_number", ""))
         except ValidationError as error:
@@ -121,6 +124,7 @@ JOIN_PARAMS = Params(Param("sent", choice("1")))
 
 
 @public_page(params=JOIN_PARAMS)
+@never_cache  # a form with its own CSRF token: no proxy keeps it for the next worker
 def join(request, token):
     """The worker's page. Open: the notice, the form, and after sending the same
     answer for everyone. Closed (the drive ended, a clerk closed it, idle 30 days):
@@ -165,6 +169,7 @@ CHECK_PARAMS = Params(Param("id_type", DOCUMENT_CHOICES), Param("id_number", max
 
 
 @public_page(params=CHECK_PARAMS)
+@never_cache
 @require_GET
 def join_check(request, token):
     """The worker's live check: is the number well formed, and the birth date and gender
