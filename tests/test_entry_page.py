@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members import services
-from members.forms import existing_membership_message
+from members.forms import DriveEntryForm, existing_membership_message
 from members.identity import check_character, parse_document
 from members.models import Category, EnrolmentDrive, Member, MembershipEvent
 from organizations.models import Division, Employer
@@ -291,14 +291,15 @@ def test_duplicate_outside_the_area_names_no_union(client, people, drive, tree):
 def test_concurrent_duplicate_shows_message_not_500(client, people, drive, tree):
     """Another clerk commits the same person between this form's check and its insert:
     the unique constraint fires, and the page re-validates and names the person."""
-    real_enrol = services.enrol
+    real_is_valid = DriveEntryForm.is_valid
 
-    def other_clerk_wins(member, *, user=None):
-        enrol_directly(tree.nanen_joint, member.id_number, name="陈小梅")
-        return real_enrol(member, user=user)
+    def valid_then_other_clerk_wins(form):
+        valid = real_is_valid(form)
+        enrol_directly(tree.nanen_joint, form.cleaned_data["id_number"], name="陈小梅")
+        return valid
 
     client.force_login(people.jiangcheng_clerk)
-    with mock.patch("members.views.services.enrol", side_effect=other_clerk_wins):
+    with mock.patch.object(DriveEntryForm, "is_valid", valid_then_other_clerk_wins):
         response = client.post(entry_url(drive), person(), HTTP_ACCEPT="application/json")
     assert response.status_code == 400
     assert response.json()["errors"]["id_number"] == [
@@ -363,6 +364,7 @@ def test_check_id_valid(client, people):
     response = client.get(reverse("member_check_id"), {"id_number": WOMAN[:17] + WOMAN[17].lower()})
     assert response.json() == {
         "ok": True, "number": WOMAN, "birth_date": "1990-03-07", "gender": "女", "duplicate": "",
+        "rejoin_url": "",
     }
 
 

@@ -259,11 +259,13 @@ class Member(models.Model):
         if self.union_id and not self.union.takes_members:
             errors["union"] = gettext("Members belong to a base union or an industry federation, "
                                 "not to %(union)s.") % {"union": self.union}
+        document = None
         try:
-            document = parse_document(self.id_type, self.id_number)
+            # An empty number is the field's own error ("enter the number"), said once.
+            if self.id_number:
+                document = parse_document(self.id_type, self.id_number)
         except ValidationError as error:
             errors["id_number"] = error.messages
-            document = None
         if document is not None:
             self.id_number = document.number
             if document.birth_date:
@@ -280,9 +282,9 @@ class Member(models.Model):
                     errors["gender"] = gettext("The ID number says the gender is %(gender)s.") % {
                         "gender": document.gender
                     }
-        # A number that failed its check says nothing about the gender yet: one error (on
-        # the number), not a second one on a field the valid number will fill.
-        if not self.gender and "gender" not in errors and "id_number" not in errors:
+        # A number missing or failing its check says nothing about the gender yet: one
+        # error (on the number), not a second one on a field a valid number fills.
+        if document is not None and not self.gender and "gender" not in errors:
             errors["gender"] = gettext("Enter the gender.")
         if self.mobile:
             try:
