@@ -68,8 +68,11 @@
     var errors = {};
     var names = [];
     form.querySelectorAll("[data-required-message]").forEach(function (field) {
-      names.push(field.name);
-      if (!field.value.trim()) errors[field.name] = [field.dataset.requiredMessage];
+      // Touch only what this check says: an empty field, or its own message gone stale
+      // (the live check's word on the number stays).
+      var list = document.getElementById("errors-" + field.name);
+      if (list && list.textContent === field.dataset.requiredMessage) names.push(field.name);
+      if (!field.value.trim()) { errors[field.name] = [field.dataset.requiredMessage]; names.push(field.name); }
     });
     if (!Object.keys(errors).length) return false;
     showErrors(errors, names);

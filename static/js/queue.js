@@ -117,31 +117,37 @@
   var logout = document.querySelector("form.logout");
   if (!logout || !logout.dataset.queueOwner) return;
   var owner = logout.dataset.queueOwner;
-  var mine = [];
-  for (var index = window.localStorage.length - 1; index >= 0; index--) {
-    var storageKey = window.localStorage.key(index);
-    if (!storageKey || storageKey.indexOf(PREFIX) !== 0) continue;
-    var stored = read(storageKey);
-    if (stored && stored.owner !== "public" && stored.owner !== owner) {
-      window.localStorage.removeItem(storageKey); // another user's entries: not for this one
-    } else if (stored && stored.owner === owner) {
-      mine.push(new Queue(storageKey.slice(PREFIX.length), owner));
+
+  // The signed-in user's queues; another user's are removed on the way.
+  function ownQueues() {
+    var mine = [];
+    for (var index = window.localStorage.length - 1; index >= 0; index--) {
+      var storageKey = window.localStorage.key(index);
+      if (!storageKey || storageKey.indexOf(PREFIX) !== 0) continue;
+      var stored = read(storageKey);
+      if (stored && stored.owner !== "public" && stored.owner !== owner) {
+        window.localStorage.removeItem(storageKey); // another user's entries: not for this one
+      } else if (stored && stored.owner === owner) {
+        mine.push(new Queue(storageKey.slice(PREFIX.length), owner));
+      }
     }
+    return mine;
   }
+  ownQueues();
 
   function unsent() {
-    return mine.reduce(function (sum, queue) { return sum + queue.items().length; }, 0);
+    return ownQueues().reduce(function (sum, queue) { return sum + queue.items().length; }, 0);
   }
 
   logout.addEventListener("submit", function (event) {
     if (logout.dataset.confirmed) {
-      mine.forEach(function (queue) { queue.save([]); }); // logging out anyway: nothing stays behind
+      ownQueues().forEach(function (queue) { queue.save([]); }); // logging out anyway: nothing stays behind
       return;
     }
     if (!unsent()) return;
     event.preventDefault();
     var token = logout.elements.csrfmiddlewaretoken.value;
-    mine.reduce(function (chain, queue) {
+    ownQueues().reduce(function (chain, queue) {
       return chain.then(function () { return queue.send(token); });
     }, Promise.resolve()).then(function () {
       var left = unsent();
