@@ -46,10 +46,11 @@ def application_new(request):
 
 @access_required("view", model=Application)
 def application_detail(request, application):
+    can_change = can(request.user, "change")
     return render(request, "members/application_detail.html", {
         "application": application,
-        "can_review": can(request.user, "change")
-        and application.state == Application.State.PENDING,
+        "can_change": can_change,  # the printed form carries the full document number
+        "can_review": can_change and application.state == Application.State.PENDING,
         # An applicant's number as a member's: in full to the roles that see it.
         "id_number": application.id_number if sees_in_full(request.user)
         else masked_value(Member.PERSONAL_FIELDS, "id_number", application.id_number),

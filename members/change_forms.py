@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 
 from members.models import Application, Member, MembershipEvent
 from members.services import BATCH_KINDS, ChangeKind, reason_problem
-from members.services.changes import WITH_UNION
+from members.services.changes import WITH_UNION, reasons_for
 from organizations.access import organization_in_scope
 from organizations.models import Employer, Organization
 
@@ -53,7 +53,8 @@ class ChangeForm(forms.Form):
     day = _date_field(gettext_lazy("Date"))
     reason = forms.ChoiceField(label=gettext_lazy("Reason"), required=False,
                                choices=REASON_CHOICES)
-    union = UnionCodeField(label=gettext_lazy("Union (code)"), required=False, help_text=gettext_lazy(
+    # Not "union": the register list's filter of that name travels with a batch.
+    to_union = UnionCodeField(label=gettext_lazy("Union (code)"), required=False, help_text=gettext_lazy(
         "For 转出, 转入 and joining again: the receiving union."))
     note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
 
@@ -66,12 +67,15 @@ class ChangeForm(forms.Form):
         cleaned = super().clean()
         change = cleaned.get("change")
         if change:
-            problem = reason_problem(change, cleaned.get("reason", ""))
+            reason = cleaned.get("reason", "")
+            problem = reason_problem(change, reason)
+            if problem is None and not reason and reasons_for(change):
+                problem = _("Choose the reason.")
             if problem:
                 self.add_error("reason", problem)
-            if ChangeKind(change) in WITH_UNION and not cleaned.get("union"):
+            if ChangeKind(change) in WITH_UNION and not cleaned.get("to_union"):
                 if ChangeKind(change) != ChangeKind.REJOIN:
-                    self.add_error("union", _("Choose the union."))
+                    self.add_error("to_union", _("Choose the union."))
         return cleaned
 
 
@@ -81,7 +85,7 @@ class MemberChangeForm(ChangeForm):
     employer = forms.CharField(label=gettext_lazy("Employer (name)"), required=False,
                                max_length=200, widget=forms.TextInput(attrs={
                                    "data-picker": "/pick/employers/", "list": "employer-options",
-                                   "data-picker-union": "union", "autocomplete": "off"}))
+                                   "data-picker-union": "to_union", "autocomplete": "off"}))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -37,7 +37,7 @@ def member_change(request, member):
         try:
             result = services.record_change(
                 member, data["change"], data["day"], user=request.user, reason=data["reason"],
-                note=data["note"], union=data["union"], employer=data.get("employer"))
+                note=data["note"], union=data["to_union"], employer=data.get("employer"))
         except services.MembershipError as error:
             form.add_error(None, str(error))
         else:
@@ -134,7 +134,7 @@ def member_batch(request):
         data = form.cleaned_data
         args = (members, data["change"], data["day"])
         kwargs = {"user": request.user, "reason": data["reason"], "note": data["note"],
-                  "union": data["union"]}
+                  "union": data["to_union"]}
         if step == "apply":
             try:
                 record = services.batch_change(*args, **kwargs)

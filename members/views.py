@@ -7,6 +7,7 @@ Every view is guarded by ``access_required`` and every queryset starts from
 """
 
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -87,8 +88,9 @@ def member_list(request):
         # Viewers search by name only (MemberQuerySet.search): say so in the box.
         "search_by_numbers": sees_in_full(user),
         # The export and batch forms carry the list's current filters (declared names).
-        "query": request.GET.urlencode(),
         "filter_items": [(name, value) for name, value in request.GET.items() if name != "after"],
+        "query": urlencode([(name, value) for name, value in request.GET.items()
+                            if name != "after"]),
         "can_change": can(user, "change"),
         "can_export": can(user, "export"),
     })
@@ -334,14 +336,16 @@ def member_check_id(request):
         return JsonResponse({"ok": False, "error": " ".join(error.messages)})
     existing = services.registration(id_type, document.number,
                                      exclude=request.params.get("exclude"))
-    return JsonResponse({
+    answer = {
         "ok": True,
         "number": document.number,
         "birth_date": document.birth_date.isoformat() if document.birth_date else "",
         "gender": document.gender or "",
         "duplicate": existing_membership_message(existing, request.user) if existing else "",
+    }
+    if existing is not None and may_rejoin(existing, request.user):
         # A person who left and may join again: the page offers 重新入会 instead.
-        "rejoin_url": reverse("member_rejoin", args=[existing.pk])
-        if existing is not None and may_rejoin(existing, request.user) else "",
-    })
+        answer.update(rejoin_url=reverse("member_rejoin", args=[existing.pk]),
+                      rejoin_label=_("Join again"))
+    return JsonResponse(answer)
 

@@ -54,6 +54,8 @@ def pages(data):
         reverse("member_list"),
         reverse("member_detail", args=[member.pk]),
         reverse("drive_list"),
+        reverse("application_list"),
+        reverse("application_detail", args=[data.jc_application.pk]),
         reverse("admin:index"),
         reverse("admin:members_member_change", args=[member.pk]),
         reverse("admin:organizations_demonstrationsite_change", args=[data.jc_site.pk]),

@@ -81,7 +81,9 @@ class MemberQuerySet(ScopedQuerySet):
         prefix matches on columns kept by ``Member.save`` (``members.models.names``)."""
         if is_initials_term(term):
             return Q(name_initials__startswith=term.lower()) | Q(name__startswith=term)
-        return Q(name__startswith=term) | Q(given_name__startswith=term)
+        if "\u4e00" <= term[:1] <= "\u9fff":  # a given name starts with a Chinese character
+            return Q(name__startswith=term) | Q(given_name__startswith=term)
+        return Q(name__startswith=term)
 
 
 class Member(models.Model):

@@ -56,12 +56,20 @@ def page_changes(member):
 PAGE_CHANGES = page_changes
 
 
+def reasons_for(change):
+    """The official reasons ``change`` takes (none for a death or a join)."""
+    return MembershipEvent.REASONS.get(EVENT_OF[ChangeKind(change)], ())
+
+
 def reason_problem(change, reason):
-    """Why ``reason`` cannot go with ``change``, or None: one of the change's official
-    reasons, required where the table lists any, none where it lists none."""
-    allowed = MembershipEvent.REASONS.get(EVENT_OF[ChangeKind(change)], ())
+    """Why ``reason`` cannot go with ``change``, or None: a reason given must be one of
+    the change's official reasons. (The forms ask for one where the table lists any; a
+    record without one — an old roster's — is still a change of that type.)"""
+    if not reason:
+        return None
+    allowed = reasons_for(change)
     if not allowed:
-        return _("This change takes no reason.") if reason else None
+        return _("This change takes no reason.")
     if reason not in allowed:
         return _("The reason must be one of: %(reasons)s.") % {"reasons": "、".join(allowed)}
     return None
@@ -90,6 +98,8 @@ def record_change(member, change, day, *, user, reason="", note="", union=None,
     message when the change, its reason, date or union does not fit. Returns the member
     (or, for a transfer, the ``Transfer``)."""
     change = ChangeKind(change)
+    if change == ChangeKind.REJOIN:
+        union = union or member.union  # back to the union they left, unless named
     problem = reason_problem(change, reason) or _date_problem(day)
     if problem is None and change in (ChangeKind.RETURN, ChangeKind.REJOIN):
         problem = _union_problem(union, user)
@@ -103,6 +113,9 @@ def record_change(member, change, day, *, user, reason="", note="", union=None,
     if change == ChangeKind.TRANSFER:
         if union is None:
             raise services.MembershipError(_("Choose the union."))
+        if member.transfers.filter(state="pending").exists():
+            raise services.MembershipError(
+                _("%(name)s already has a transfer awaiting acceptance.") % {"name": member.name})
         return services.request_transfer(member, union, day, user=user, reason=reason)
     return services.change_status(member, EVENT_OF[change], day, user=user, reason=reason,
                                   note=note)

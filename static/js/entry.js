@@ -102,12 +102,12 @@
   function showCheck(text) { checkBox.textContent = text; checkBox.className = text ? "id-check good" : "id-check"; }
 
   // A person who left: offer 重新入会 (members/life_views.py) instead of a new entry.
-  function offerRejoin(url) {
+  function offerRejoin(url, label) {
     var drive = (form.getAttribute("action").match(/drives\/(\d+)\//) || [])[1];
     var link = document.createElement("a");
     link.className = "button rejoin";
     link.href = url + (drive ? "?drive=" + drive : "");
-    link.textContent = form.dataset.msgRejoin;
+    link.textContent = label;
     checkBox.append(" ", link);
   }
 
@@ -149,7 +149,7 @@
         fill(gender, data.gender);
         showCheck("✓ " + [data.number, data.birth_date, data.gender].filter(Boolean).join(" · "));
         setErrors("id_number", data.duplicate ? [data.duplicate] : [], "duplicate");
-        if (data.duplicate && data.rejoin_url) offerRejoin(data.rejoin_url);
+        if (data.duplicate && data.rejoin_url) offerRejoin(data.rejoin_url, data.rejoin_label);
       })
       .catch(function () { lastChecked = ""; }); // offline: checked again on blur, and by the server
   }
