@@ -575,7 +575,7 @@ def test_errors_are_one_message_each_tied_to_the_field(page, console_errors, peo
     assert console_errors == []
 
 
-def test_save_button_and_phone_layout(page, people, drive, tree):
+def test_save_button_and_phone_layout(page, screenshot, people, drive, tree):
     from playwright.sync_api import expect
 
     for index in range(3):  # a running list and a waiting QR page make the page longer
@@ -587,6 +587,7 @@ def test_save_button_and_phone_layout(page, people, drive, tree):
     save = page.locator("#entry-save").bounding_box()
     assert save["y"] >= 0 and save["y"] + save["height"] <= 768, save
 
+    screenshot(page, "drive-entry-1366x768")
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
     id_box = page.locator("#id_id_number").bounding_box()
@@ -598,11 +599,12 @@ def test_save_button_and_phone_layout(page, people, drive, tree):
       .map(el => { const r = el.getBoundingClientRect();
                    return [el.id || el.textContent.trim().slice(0, 12), r.width, r.height]; })
       .filter(([name, width, height]) => height < 44 || width < 44)""")
+    screenshot(page, "drive-entry-phone")
     # The QR page's address is a line of text to copy, not a button: it is left out.
     assert [item for item in small if not item[0].startswith("qr-link")] == []
 
 
-def test_entries_survive_a_lost_signal(page, console_errors, people, drive):
+def test_entries_survive_a_lost_signal(page, screenshot, console_errors, people, drive):
     from playwright.sync_api import expect
 
     log_in(page, "jiangcheng_clerk", entry_url(drive))
@@ -615,6 +617,7 @@ def test_entries_survive_a_lost_signal(page, console_errors, people, drive):
             arg=[QUEUE, index + 1])
         expect(page.locator("#id_id_number")).to_have_value("")
     expect(page.locator("#queue-text")).to_have_text("没有网络：5 人暂存在本浏览器，联网后自动发送。")
+    screenshot(page, "drive-entry-offline-queue")
     kept = page.evaluate("key => localStorage.getItem(key)", QUEUE)
     assert Member.objects.count() == 0
 

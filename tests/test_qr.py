@@ -299,8 +299,10 @@ def test_qr_page_on_a_phone_end_to_end(page, phone, screenshot, people, drive, q
     expect(phone.locator("#errors-consent")).to_have_text("请阅读告知并勾选同意；未同意不会提交任何信息。")
     assert not Application.objects.exists()
     phone.locator("#id_consent").check()
+    expect(phone.locator("#errors-consent")).to_have_text("")
     phone.locator("#join-send").click()
     expect(phone.locator("#join-sent")).to_have_text("已收到。请携带身份证到现场工作人员处核对，完成入会。")
+    expect(phone.locator("#join-form")).to_be_hidden()  # nothing left to send twice
     screenshot(phone, "qr-page-phone")
     assert not Member.objects.exists()
 
@@ -344,7 +346,7 @@ def test_qr_page_refuses_when_closed_and_when_throttled(phone, settings, drive, 
     expect(phone.locator("#join-form")).to_have_count(0)
 
 
-def test_qr_page_keeps_the_details_while_offline(phone, drive, qr_page):
+def test_qr_page_keeps_the_details_while_offline(phone, screenshot, drive, qr_page):
     from playwright.sync_api import expect
 
     phone.goto(join_url(qr_page))
@@ -356,6 +358,7 @@ def test_qr_page_keeps_the_details_while_offline(phone, drive, qr_page):
     phone.locator("#join-send").click()
     expect(phone.locator("#queue")).to_be_visible()
     assert not Application.objects.exists()
+    screenshot(phone, "qr-page-phone-offline")
     phone.context.set_offline(False)
     expect(phone.locator("#join-sent")).to_have_text(re.compile("已收到"))
     phone.wait_for_function("() => localStorage.getItem('unionreg.queue.self-enrolment') === null")

@@ -105,6 +105,15 @@
     return true;
   }
 
+  // A required field filled in (the consent ticked): its "required" message goes.
+  form.addEventListener("change", function (event) {
+    var field = event.target;
+    var list = document.getElementById("errors-" + field.name);
+    if (!field.dataset || !field.dataset.requiredMessage || !list) return;
+    var filled = field.type === "checkbox" ? field.checked : field.value.trim();
+    if (filled && list.textContent === field.dataset.requiredMessage) setErrors(field.name, []);
+  });
+
   function done(message) {
     form.hidden = true;
     sentLine.textContent = message;
