@@ -3,7 +3,6 @@ entering one (at the desk or from a paper form), reviewing it (approve: the pers
 enrolled with the reviewer recorded; reject), and the printable 入会申请书."""
 
 from django.contrib import messages
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -60,8 +59,8 @@ def application_detail(request, application):
 @access_required("change", model=Application)
 def application_review(request, application):
     """审核: approve (enrol the person) or reject, with an optional note."""
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    if request.method != "POST":  # the review form posts; a GET shows the application
+        return redirect("application_detail", pk=application.pk)
     decision = request.POST.get("decision")
     note = request.POST.get("note", "")[:200]
     try:

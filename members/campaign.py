@@ -184,8 +184,7 @@ def _target_progress(user, organization):
     area with at least ``n`` employees, how many were unionised on or after the day the
     target was set, how many still have no union, and how many had one already."""
     targets = list(
-        CampaignTarget.objects.visible_to(user)
-        .filter(organization__path__startswith=organization.path)
+        CampaignTarget.objects.visible_to(user).in_subtree(organization)
         .select_related("organization__division")
         .order_by("due_on", "-min_employees")[:20]
     )

@@ -162,10 +162,7 @@ def _figure_links(organization, day):
             union=code, joined_from=date(day.year, 1, 1).isoformat(),
             joined_to=day.isoformat(),
         ),
-        "base_unions": admin_url(
-            Organization, path__startswith=organization.path,
-            kind__in=",".join(Organization.BASE_KINDS),
-        ),
+        "base_unions": admin_url(Organization, org=code, base="yes"),
         "covered": admin_url(Employer, covered="yes", **_admin_area(organization)),
         "uncovered": url_with("campaign", org=code),
         "uncovered_25": url_with("campaign", org=code, band="25"),
@@ -263,8 +260,7 @@ def _joins_by_month(organization, day, code):
 def drive_progress(user, organization, today, open_only=False):
     """Drives organised in the subtree with the members they enrolled (one query)."""
     drives = (
-        EnrolmentDrive.objects.visible_to(user)
-        .filter(organizer__path__startswith=organization.path)
+        EnrolmentDrive.objects.visible_to(user).in_subtree(organization)
         .select_related("organizer")
         .annotate(enrolled=Count("members"))
         .order_by("-starts_on", "name")

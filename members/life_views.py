@@ -4,7 +4,6 @@ one change for many members from the register list (batch). Every write goes thr
 ``members.services``; every page is guarded by ``access_required``."""
 
 from django.contrib import messages
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,14 +19,15 @@ from organizations.access import access_required
 from organizations.params import BadParameter, Param, Params, integer
 
 
-def _post_only(request):
-    return HttpResponseNotAllowed(["POST"]) if request.method != "POST" else None
+def _post_only(request, member):
+    """These forms post; a GET (a bookmark, a link followed) goes to the member's page."""
+    return redirect("member_detail", pk=member.pk) if request.method != "POST" else None
 
 
 @access_required("change", model=Member)
 def member_change(request, member):
     """Record one 会籍变化 from the member page's form."""
-    refused = _post_only(request)
+    refused = _post_only(request, member)
     if refused:
         return refused
     form = MemberChangeForm(request.POST, changes=services.PAGE_CHANGES(member),
@@ -51,7 +51,7 @@ def member_change(request, member):
 @access_required("change", model=Member)
 def member_make_ordinary(request, member):
     """预备会员 → 正式会员 on the date given."""
-    refused = _post_only(request)
+    refused = _post_only(request, member)
     if refused:
         return refused
     form = OrdinaryForm(request.POST)

@@ -99,6 +99,37 @@ class DivisionAdmin(ReadOnlyMixin, ScopedPermissionsMixin, admin.ModelAdmin):
 OrgCounty, OrgTown = division_filters("division")
 
 
+class BaseUnionFilter(admin.SimpleListFilter):
+    """Base unions (基层工会) of either kind: what the dashboard's 基层工会数 counts."""
+
+    title = _("base unions")
+    parameter_name = "base"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Base unions only"))]
+
+    def queryset(self, request, queryset):
+        return queryset.base_unions() if self.value() == "yes" else queryset
+
+
+class SubtreeFilter(admin.SimpleListFilter):
+    """``?org=CODE``: the union and everything under it, as the dashboard links it. No
+    choices are listed (a code comes from a link); outside the user's scope the list is
+    empty, as for a code that does not exist."""
+
+    title = _("union")
+    parameter_name = "org"
+
+    def lookups(self, request, model_admin):
+        return ()
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        root = Organization.objects.filter(code=self.value()).first()
+        return queryset.in_subtree(root) if root else queryset.none()
+
+
 @admin.register(Organization)
 class OrganizationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     """The union tree. ``members.admin`` extends it with member counts and the
@@ -107,7 +138,7 @@ class OrganizationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "indented_name", "code", "kind", "division", "child_count", "employer_count",
     )
-    list_filter = (OrgCounty, OrgTown, "kind")
+    list_filter = (OrgCounty, OrgTown, "kind", BaseUnionFilter, SubtreeFilter)
     search_fields = ("name", "^code")
     list_select_related = ("division",)
     autocomplete_fields = ("parent", "division")

@@ -142,6 +142,11 @@ def test_figures_link_to_the_lists_behind_them(client, people, world):
     # The children in the chart lead to their own dashboards, on the same day.
     assert 'href="/?org=441702&amp;as_of=2018-10-31"' in html
     assert "/members/?drive=%d" % world.drive.pk in html
+    # The base-union figure leads to the admin's list of exactly those unions (through
+    # its declared filters: a free ?path__startswith= would be refused).
+    listed = client.get(links["base_unions"])
+    assert listed.status_code == 200
+    assert listed.context["cl"].result_count == response.context["total"].base_unions
 
 
 def test_open_drives_with_progress(client, people, world):

@@ -153,3 +153,25 @@ def test_admin_member_list_fits_1366_by_768(page, people, tree, screenshot):
     for link in page.locator("#result_list tbody .field-name a").all():
         box = link.bounding_box()
         assert box["height"] < 30 and box["width"] > 30, box
+
+
+def test_drive_entry_offers_rejoining_to_a_person_who_left(page, console_errors, people, tree):
+    from playwright.sync_api import expect
+
+    data = build(tree, people)
+    member = data.jc_member
+    services.change_status(member, MembershipEvent.Kind.LEAVE, date(2023, 12, 31),
+                           reason="个人要求退会")
+    drive = data.jc_drive
+    log_in(page, "jiangcheng_clerk", reverse("drive_entry", args=[drive.pk]))
+    page.locator("#id_id_number").press_sequentially(member.id_number)
+    expect(page.locator("#id-check")).to_contain_text("重新入会")
+    page.click("#id-check a.rejoin")
+    expect(page.locator("h1")).to_contain_text(member.name)
+    page.fill("#id_day", "2024-03-01")
+    page.click("#rejoin-save")
+    page.wait_for_url(re.compile(reverse("drive_entry", args=[drive.pk]) + "$"))
+    member.refresh_from_db()
+    assert (member.status, member.drive, member.union) == (
+        Member.Status.ACTIVE, drive, drive.default_union)
+    assert console_errors == []

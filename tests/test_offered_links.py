@@ -38,7 +38,8 @@ def offered(page_url, html):
         parts = urlsplit(url)
         if target.startswith(("#", "mailto:", "javascript:")) or parts.netloc:
             continue
-        if parts.path.startswith("/" + settings.STATIC_URL) or parts.path == reverse("logout"):
+        if parts.path.startswith("/" + settings.STATIC_URL) or parts.path in (
+                reverse("logout"), reverse("admin:logout")):  # log-out forms: POST only
             continue
         urls.add(url.split("#")[0])
     return urls
@@ -81,7 +82,9 @@ def test_finding6_nothing_offered_answers_403(client, tree, people, name):
         for url in offered(page, response.content.decode()) - checked:
             checked.add(url)
             status = client.get(url).status_code
-            if status in (403, 404):
+            # 403/404: offered what the role or scope forbids; 400: a link whose
+            # parameters the target does not declare (organizations.params).
+            if status >= 400:
                 refused.append(f"{page} offers {url}: {status}")
     assert len(checked) > 30  # the pages were read at all
     assert not refused, f"{name}:\n" + "\n".join(refused)

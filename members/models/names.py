@@ -8,6 +8,8 @@ A surname is read as a surname, not as an ordinary word: 曾 is zēng (not céng
 tables below hold the compound and polyphonic surnames common in Guangdong; pypinyin
 reads the rest (and the given name) with its usual reading."""
 
+from functools import lru_cache
+
 from pypinyin import Style, lazy_pinyin
 
 # Two-character surnames: the given name starts after them.
@@ -40,6 +42,7 @@ def _initials(text):
     return "".join(letters)
 
 
+@lru_cache(maxsize=200_000)  # names repeat: the demo's million members, a roster's rows
 def name_keys(name):
     """``(name_initials, given_name)`` of a member's name: what ``Member.save``, the
     import's bulk writer, the demo generator and the data migration store."""

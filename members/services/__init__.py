@@ -45,14 +45,16 @@ def registration(id_type, number, *, exclude=None):
     return members.first()
 
 
-def registrations(numbers, batch=2000):
+def registrations(numbers, batch=2000, unions=None):
     """``registration`` for many document numbers at once: {(id_type, number): member},
-    ``batch`` numbers per query."""
+    ``batch`` numbers per query. ``unions`` (id → union, e.g. those an import already
+    holds) serve the members' unions without a join; others are read when asked for."""
     found = {}
+    members = Member.objects if unions is not None else Member.objects.select_related("union")
     for start in range(0, len(numbers), batch):
-        for member in Member.objects.select_related("union").filter(
-            id_number__in=numbers[start:start + batch]
-        ):
+        for member in members.filter(id_number__in=numbers[start:start + batch]):
+            if unions is not None and member.union_id in unions:
+                member.union = unions[member.union_id]
             found[(member.id_type, member.id_number)] = member
     return found
 

@@ -151,7 +151,7 @@ class MemberImporter(Importer):
     def _registered(self, numbers):
         """The members already registered with these numbers (``services.registrations``),
         by (document type, number)."""
-        found = services.registrations(numbers, batch=BATCH)
+        found = services.registrations(numbers, batch=BATCH, unions=self.unions_by_id)
         for member in found.values():
             if member.employer_id in self.employers_by_id:
                 # Member.clean reads the employer's union: no query per row.
