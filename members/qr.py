@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from members.forms import drive_union, existing_membership_message, required_message
 from members.identity import DocumentType, normalize_mobile, parse_document
@@ -191,9 +191,11 @@ def join_check(request, token):
 
 
 @access_required("change", model=EnrolmentDrive)
-@require_POST
 def drive_qr(request, drive):
-    """Open (or open again) or close the drive's QR page."""
+    """Open (or open again) or close the drive's QR page (POST); a GET answers with the
+    entry page the buttons are on."""
+    if request.method != "POST":
+        return redirect("drive_entry", pk=drive.pk)
     if request.POST.get("action") == "close":
         self_enrolment.close_page(drive)
         messages.success(request, _("The QR page is closed."))
