@@ -18,7 +18,7 @@ import pytest
 from django.urls import reverse
 
 from members.models import Member
-from tests.test_entry_page import drive, log_in, rid  # noqa: F401 (drive: a fixture)
+from tests.test_entry_page import drive, entry_ready, log_in, rid  # noqa: F401 (drive: a fixture)
 
 KEY_DELAY = 0.060  # seconds per key
 
@@ -77,7 +77,9 @@ def correct(page, drive):
     page.wait_for_url(re.compile(re.escape(reverse("drive_entry", args=[drive.pk])) + "$"))
     page.wait_for_function("() => document.activeElement && document.activeElement.id === 'id_id_number'",
                            polling="raf")  # ready for the next person
-    return reached, typist.keys, time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    entry_ready(page)  # its keys (Esc) need the script: not part of the clerk's time
+    return reached, typist.keys, elapsed
 
 
 def report(name, runs):

@@ -469,6 +469,16 @@ def log_in(page, username, next_url):
     page.fill("#id_password", PASSWORD)
     page.keyboard.press("Enter")
     expect(page.locator("#id_id_number")).to_be_focused()  # autofocus: typing starts at once
+    entry_ready(page)
+
+
+def entry_ready(page):
+    """Wait until entry.js has set up the page. The autofocus comes before the script
+    runs (it is deferred), so keys typed at once could miss its handlers: that made the
+    keyboard test fail now and then on a busy machine."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("#entry-form")).to_have_attribute("data-ready", "1")
 
 
 def queued(page):
@@ -537,6 +547,8 @@ def test_clerk_enters_people_with_the_keyboard(page, screenshot, console_errors,
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(reverse("drive_entry_edit", args=[drive.pk, member.pk]) + "$"))
     expect(page.locator("#id_name")).to_have_value("陈小梅")
+    entry_ready(page)
+    expect(page.locator("#id-check")).to_contain_text("✓")  # the stored number, checked on arrival
     assert console_errors == []
 
 
@@ -631,6 +643,7 @@ def test_entries_survive_a_lost_signal(page, screenshot, console_errors, people,
     # The same five sent again (an answer lost on the way): still five.
     page.evaluate("([key, value]) => localStorage.setItem(key, value)", [QUEUE, kept])
     page.reload()
+    entry_ready(page)
     page.wait_for_function("key => localStorage.getItem(key) === null", arg=QUEUE)
     expect(page.locator("#recent-list li")).to_have_count(5)
     expect(page.locator("#enrolled-count")).to_have_text("5")

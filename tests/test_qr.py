@@ -21,7 +21,7 @@ from members.models import (
     Application, Category, EnrolmentDrive, Member, SelfEnrolment, SelfEnrolmentSubmission,
 )
 from members.services import self_enrolment
-from tests.test_entry_page import enrol_directly, log_in
+from tests.test_entry_page import enrol_directly, entry_ready, log_in
 
 NUL = "\x00"
 
@@ -275,6 +275,14 @@ def phone(browser, live_server, page):
     context.close()
 
 
+def open_on_phone(phone, page):
+    from playwright.sync_api import expect
+
+    phone.goto(join_url(page))
+    # The script is deferred: wait until its handlers are in place before typing.
+    expect(phone.locator("#join-form")).to_have_attribute("data-ready", "1")
+
+
 def fill_in(phone, number, name):
     from playwright.sync_api import expect
 
@@ -289,7 +297,7 @@ def fill_in(phone, number, name):
 def test_qr_page_on_a_phone_end_to_end(page, phone, screenshot, people, drive, qr_page):
     from playwright.sync_api import expect
 
-    phone.goto(join_url(qr_page))
+    open_on_phone(phone, qr_page)
     id_box = phone.locator("#id_id_number").bounding_box()
     assert id_box["y"] + id_box["height"] <= 844  # above the fold
     # Without consent nothing is sent; the app's own message says why.
@@ -312,6 +320,7 @@ def test_qr_page_on_a_phone_end_to_end(page, phone, screenshot, people, drive, q
     expect(row).to_contain_text("黄建国")
     row.locator("a.confirm").click()
     expect(page.locator("#confirming")).to_contain_text("黄建国")
+    entry_ready(page)
     expect(page.locator("#id_id_number")).to_have_value(WORKER)
     expect(page.locator("#id_id_number")).to_be_focused()
     page.keyboard.press("Enter")
@@ -329,12 +338,12 @@ def test_qr_page_refuses_when_closed_and_when_throttled(phone, settings, drive, 
     enrol_directly(tree.factory, OTHER, name="林秀英")
     answers = []
     for number, name in ((OTHER, "林秀英"), (WORKER, "黄建国")):  # registered, and not
-        phone.goto(join_url(qr_page))
+        open_on_phone(phone, qr_page)
         fill_in(phone, number, name)
         expect(phone.locator("#join-sent")).to_be_visible()
         answers.append(phone.locator("#join-sent").inner_text())
     assert answers[0] == answers[1]  # the same answer for both
-    phone.goto(join_url(qr_page))
+    open_on_phone(phone, qr_page)
     fill_in(phone, rid("44170219950101015"), "陈三")
     expect(phone.locator("#join-status")).to_have_text(
         "此网络提交次数过多，请稍后再试，或直接到现场工作人员处登记。")
@@ -349,7 +358,7 @@ def test_qr_page_refuses_when_closed_and_when_throttled(phone, settings, drive, 
 def test_qr_page_keeps_the_details_while_offline(phone, screenshot, drive, qr_page):
     from playwright.sync_api import expect
 
-    phone.goto(join_url(qr_page))
+    open_on_phone(phone, qr_page)
     phone.locator("#id_id_number").fill(WORKER)
     expect(phone.locator("#id-check")).to_contain_text("✓")
     phone.context.set_offline(True)

@@ -204,7 +204,11 @@
     });
   });
 
-  if (form.dataset.plain) return; // the correction page saves by plain POST
+  // The page's autofocus puts the cursor in the ID field before this script runs: what
+  // was typed meanwhile is checked now.
+  if (idInput.value.replace(/\s+/g, "").length >= 15) check(false);
+
+  if (form.dataset.plain) { form.dataset.ready = "1"; return; } // the correction page saves by plain POST
 
   // --- The list of people entered: Esc reaches it, arrows walk it, Esc goes back -----------
 
@@ -355,6 +359,7 @@
   setInterval(sendQueue, 15000);
   showQueue();
   sendQueue();
+  form.dataset.ready = "1"; // for the browser tests: every handler is in place
 
   var busy = false;
   form.addEventListener("submit", function (event) {

@@ -87,6 +87,7 @@
     else if (length < 15) { setErrors("id_number", []); checkLine.textContent = ""; }
   });
   idInput.addEventListener("blur", check);
+  if (idInput.value.replace(/\s+/g, "").length >= 15) check(); // typed before this script ran
 
   // The app's own message for every empty required field (and the missing consent).
   function missingRequired() {
@@ -172,4 +173,5 @@
       }, keep)
       .then(function () { busy = false; });
   });
+  form.dataset.ready = "1"; // for the browser tests: every handler is in place
 })();
