@@ -71,6 +71,10 @@ def correct(page, drive):
     typist.press("Escape", "Enter")  # the newest row's 更正
     reached = typist.keys
     page.wait_for_url(re.compile(r"/entry/\d+/$"))
+    # The correction page puts the cursor in its first field (autofocus, applied after
+    # the page loads): the clerk's Tabs start from there.
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'id_id_number'",
+                           polling="raf")
     typist.press("Tab", "Tab", "Control+a")  # ID → name → mobile
     typist.type("13912345678")
     typist.press("Enter")
