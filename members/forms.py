@@ -1,12 +1,15 @@
 """The member form: the admin's change page and the drive entry page both use it, and
 the import runs the same model rules (``Member.clean``) row by row."""
 
+import uuid
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members import services
-from members.models import Category, EnrolmentDrive, Member
+from members.identity import DocumentType
+from members.models import Application, Category, EnrolmentDrive, Member
 from organizations.access import organization_in_scope
 from organizations.policy import ReferenceCheckMixin
 from organizations.models import Employer, Organization
@@ -71,6 +74,11 @@ class MemberForm(ReferenceCheckMixin, forms.ModelForm):
         self.user = self.scope_user = user
         if "gender" in self.fields:
             self.fields["gender"].required = False  # filled from the ID number when empty
+        for field in self.fields.values():
+            if field.required:
+                # The app's own message, naming the field, rather than Django's generic
+                # one (or the browser's bubble, which forms with novalidate never show).
+                field.error_messages["required"] = required_message(field)
         if user is not None:
             if "union" in self.fields:
                 self.fields["union"].queryset = (
@@ -108,6 +116,10 @@ class MemberForm(ReferenceCheckMixin, forms.ModelForm):
         super().validate_unique()
 
 
+def required_message(field):
+    return _("Enter the %(field)s.") % {"field": field.label}
+
+
 def drive_union(drive):
     """The union that people enrolled at ``drive`` join: the drive's preset union, or its
     organiser when that is itself a union members can belong to."""
@@ -124,6 +136,15 @@ class DriveEntryForm(MemberForm):
     order they ask it. Union and drive come from the drive; the rules are MemberForm's
     (and so ``Member.clean``'s)."""
 
+    # The key the entry page gives each person it sends (a fresh one per person, kept
+    # with the person while the browser waits for the network): a retry with a key
+    # already saved answers "saved" instead of enrolling twice (EntryReceipt).
+    entry_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    # A worker's own submission from the drive's QR page that this entry confirms
+    # (members.services.self_enrolment.confirm): the pending ones of this drive only.
+    application = forms.ModelChoiceField(
+        Application.objects.none(), required=False, widget=forms.HiddenInput)
+
     class Meta(MemberForm.Meta):
         fields = [
             "id_number", "id_type", "name", "mobile", "gender", "birth_date", "ethnicity",
@@ -131,6 +152,10 @@ class DriveEntryForm(MemberForm):
         ]
         widgets = {
             **MemberForm.Meta.widgets,
+            # Dates as one text box: a date input is three stops for Tab (four with its
+            # calendar button, which shows no focus); typed as 1990-03-07 or 19900307.
+            "birth_date": forms.TextInput(attrs={"inputmode": "numeric"}),
+            "joined_on": forms.TextInput(attrs={"inputmode": "numeric"}),
             # One line, so Enter in the last field submits instead of starting a new line.
             "notes": forms.TextInput(),
         }
@@ -145,21 +170,59 @@ class DriveEntryForm(MemberForm):
             if drive.target_group:
                 self.fields[Category(drive.target_group).field].initial = True
             self.fields["joined_on"].initial = default_join_date(drive)
+            self.fields["entry_key"].initial = uuid.uuid4()
+            self.fields["application"].queryset = Application.objects.visible_to(user).filter(
+                drive=drive, source=Application.Source.QR, state=Application.State.PENDING)
+        else:
+            del self.fields["entry_key"]  # a correction saves one known member
+            del self.fields["application"]
         member_union = instance.union if instance.union_id else union
         self.fields["employer"].queryset = (
             Employer.objects.visible_to(user).filter(union=member_union).order_by("name")
         )
-        self.fields["id_number"].widget.attrs.update(
+        self._set_widget_attributes()
+
+    def _set_widget_attributes(self):
+        fields = self.fields
+        fields["id_number"].widget.attrs.update(
             autofocus=True, autocomplete="off", inputmode="text", spellcheck="false",
         )
         # Choosing another document is rare: keep it out of the Tab sequence.
-        self.fields["id_type"].widget.attrs["tabindex"] = "-1"
-        self.fields["mobile"].widget.attrs.update(inputmode="tel", autocomplete="off")
-        self.fields["name"].widget.attrs["autocomplete"] = "off"
+        fields["id_type"].widget.attrs["tabindex"] = "-1"
+        fields["mobile"].widget.attrs.update(inputmode="tel", autocomplete="off")
+        fields["name"].widget.attrs["autocomplete"] = "off"
+        for name in ("birth_date", "joined_on"):
+            fields[name].input_formats = DATE_FORMATS
+            fields[name].widget.format = "%Y-%m-%d"
+            fields[name].widget.attrs["placeholder"] = _("YYYY-MM-DD")
+        # A resident ID carries the birth date and gender (entry.js fills them): Tab
+        # passes them by. Other documents do not, and then Tab stops there (entry.js
+        # switches this when the document type changes).
+        if self["id_type"].value() in (None, "", DocumentType.RESIDENT_ID):
+            for name in ("birth_date", "gender"):
+                fields[name].widget.attrs["tabindex"] = "-1"
+        for name, field in fields.items():
+            # Each error is tied to its field; the ID's live check is read with it.
+            described = f"errors-{name}" + (" id-check" if name == "id_number" else "")
+            field.widget.attrs["aria-describedby"] = described
+            if field.required:
+                # entry.js says the same before sending (the form has novalidate).
+                field.widget.attrs["data-required-message"] = required_message(field)
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["aria-invalid"] = "true"
 
     @property
     def category_fields(self):
-        return [self[name] for name in CATEGORY_FIELDS]
+        """The categories with the digit that ticks each one on the entry page."""
+        return [(number, self[name]) for number, name in enumerate(CATEGORY_FIELDS, 1)]
+
+
+# What clerks type for a date: the ISO form first (what the page shows back).
+DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"]
 
 
 def default_join_date(drive):

@@ -135,10 +135,13 @@ def _dated_and_checked(number):
     """The GB 11643 layout's common part: birth date, check character, and the gender
     the sequence number encodes (odd for men)."""
     born = _birth_date(number)
-    expected = check_character(number[:17])
-    if number[17] != expected:
+    # The message does not name the character that would fit: a clerk told "should be
+    # 7" changes the last character, while the mistyped one is usually elsewhere, and
+    # the number that results is somebody else's (or nobody's).
+    if number[17] != check_character(number[:17]):
         raise ValidationError(
-            _("The check character should be %(expected)s.") % {"expected": expected},
+            _("This number does not add up: a character was mistyped. Read the whole number "
+              "from the card again."),
             code="id_checksum",
         )
     return Document(number, born, "男" if int(number[16]) % 2 else "女")

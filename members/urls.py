@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members import application_views as applications, campaign, dashboard, life_views, views
+from members import application_views as applications, campaign, dashboard, life_views, qr, views
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -22,4 +22,8 @@ urlpatterns = [
     path("drives/", views.drive_list, name="drive_list"),
     path("drives/<int:pk>/entry/", views.drive_entry, name="drive_entry"),
     path("drives/<int:pk>/entry/<int:member_pk>/", views.drive_entry_edit, name="drive_entry_edit"),
+    path("drives/<int:pk>/qr/", qr.drive_qr, name="drive_qr"),
+    # A drive's self-enrolment page and its ID check: public (organizations.access.public_page).
+    path("join/<slug:token>/", qr.join, name="self_enrolment"),
+    path("join/<slug:token>/check/", qr.join_check, name="self_enrolment_check"),
 ]

@@ -6,11 +6,12 @@ Every view is guarded by ``access_required`` and every queryset starts from
 ``Member.clean``) and enrols through ``members.services``, like the admin and the import.
 """
 
+import uuid
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,13 +20,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from members import services
+from members import qr, services
 from members.change_forms import MemberChangeForm, OrdinaryForm
+from members.services import self_enrolment
 from members.filters import CURRENT, MEMBER_FILTERS, visible_union
 from members.forms import DriveEntryForm, drive_union, existing_membership_message, may_rejoin
 from members.identity import DocumentType, parse_document
 from members.models import (
-    Category, EnrolmentDrive, Member, MembershipEvent, PersonalDataRead, Transfer,
+    Application, Category, EnrolmentDrive, EntryReceipt, Member, MembershipEvent,
+    PersonalDataRead, Transfer,
 )
 from organizations.access import access_required, can, organization_in_scope
 from organizations.models import Organization
@@ -169,14 +172,41 @@ def _form_errors(form):
     }
 
 
-def _save_new(form, user):
-    """Enrol the person; a concurrent save of the same person (another clerk's table, a
-    double click) loses at the database's unique constraint — re-run validation so the
-    clerk sees where the person is registered rather than an error page."""
-    member = form.save(commit=False)
+def _receipt(key):
+    """The member already saved under the entry page's idempotency key, or None."""
     try:
-        return services.enrol(member, user=user)
+        key = uuid.UUID(str(key))
+    except ValueError:
+        return None
+    receipt = EntryReceipt.objects.filter(key=key).select_related("member").first()
+    return receipt.member if receipt is not None else None
+
+
+def _save_new(form, user):
+    """Enrol the person and remember the page's key for them, in one transaction. A
+    concurrent save of the same person (another clerk's table, a double click) loses at
+    the database's unique constraint: when it was this very entry sent twice (same key),
+    that is its answer; otherwise re-run validation so the clerk sees where the person is
+    registered rather than an error page."""
+    member = form.save(commit=False)
+    key = form.cleaned_data.get("entry_key")
+    application = form.cleaned_data.get("application")
+    try:
+        with transaction.atomic():
+            if application is not None:  # a QR submission, confirmed by this clerk
+                member = self_enrolment.confirm(application, member, user=user)
+            else:
+                member = services.enrol(member, user=user)
+            if key is not None:
+                EntryReceipt.objects.create(key=key, member=member)
+            return member
+    except services.MembershipError as error:
+        form.add_error(None, str(error))
+        return None
     except IntegrityError:
+        saved = _receipt(key) if key is not None else None
+        if saved is not None:
+            return saved
         form.instance.pk = None
         form.full_clean()
         if not form.errors:
@@ -185,7 +215,27 @@ def _save_new(form, user):
         return None
 
 
-@access_required("change", model=EnrolmentDrive)
+def _saved(request, drive, member):
+    """The answer to a save: JSON for the page's script (the new row for the running
+    list), otherwise back to the empty form."""
+    message = _("Saved: %(name)s") % {"name": member.name}
+    if _wants_json(request):
+        return JsonResponse({
+            "ok": True,
+            "message": message,
+            "row": render_to_string(
+                "members/_entry_row.html", {"member": member, "drive": drive}, request=request,
+            ),
+            "enrolled": drive.members.count(),
+        })
+    messages.success(request, message)
+    return redirect("drive_entry", pk=drive.pk)
+
+
+ENTRY_PARAMS = Params(Param("application", integer, max_length=12))
+
+
+@access_required("change", model=EnrolmentDrive, params=ENTRY_PARAMS)
 def drive_entry(request, drive):
     user = request.user
     union = drive_union(drive)
@@ -195,26 +245,19 @@ def drive_entry(request, drive):
         return render(request, "members/drive_entry.html", {"drive": drive, "union": None})
 
     if request.method == "POST":
+        # Sent before (a queue sent again, an answer lost on the way): already saved.
+        already = _receipt(request.POST.get("entry_key", ""))
+        if already is not None and already.drive_id == drive.pk:
+            return _saved(request, drive, already)
         form = DriveEntryForm(request.POST, drive=drive, union=union, user=user)
         member = _save_new(form, user) if form.is_valid() else None
         if member is not None:
-            if _wants_json(request):
-                return JsonResponse({
-                    "ok": True,
-                    "message": _("Saved: %(name)s") % {"name": member.name},
-                    "row": render_to_string(
-                        "members/_entry_row.html",
-                        {"member": member, "drive": drive},
-                        request=request,
-                    ),
-                    "enrolled": drive.members.count(),
-                })
-            messages.success(request, _("Saved: %(name)s") % {"name": member.name})
-            return redirect("drive_entry", pk=drive.pk)
+            return _saved(request, drive, member)
         if _wants_json(request):
             return JsonResponse({"ok": False, **_form_errors(form)}, status=400)
     else:
-        form = DriveEntryForm(drive=drive, union=union, user=user)
+        form = DriveEntryForm(initial=_from_application(request, drive), drive=drive,
+                              union=union, user=user)
 
     return render(request, "members/drive_entry.html", {
         "drive": drive,
@@ -222,7 +265,21 @@ def drive_entry(request, drive):
         "form": form,
         "recent": _recent_entries(drive, user),
         "enrolled": drive.members.count(),
+        "qr": qr.entry_panel(request, drive),
     })
+
+
+def _from_application(request, drive):
+    """``?application=``: the form filled from a QR submission waiting at this drive,
+    for the clerk to check against the ID card and confirm with Enter."""
+    if "application" not in request.params:
+        return None
+    application = get_object_or_404(
+        Application.objects.visible_to(request.user).filter(
+            drive=drive, source=Application.Source.QR, state=Application.State.PENDING),
+        pk=request.params["application"],
+    )
+    return qr.application_initial(application)
 
 
 @access_required("change", model=EnrolmentDrive)

@@ -82,3 +82,27 @@ def access_required(action="view", model=None, lookup="pk", params=NO_PARAMS):
         return wrapper
 
     return decorator
+
+
+def public_page(params=NO_PARAMS):
+    """Mark a page that answers without a login (a drive's QR self-enrolment page), on
+    purpose: it reads only the declared ``params``, like every page, and
+    ``view.access`` says it is public (``action`` None) so that the access-matrix and
+    attack tests expect an answer, not a login redirect, for everyone — anonymous
+    visitors included. Such a page shows and accepts only what the public may: it is
+    no way into the register."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            try:
+                declare(request, params)
+            except BadParameter as error:
+                return bad_request(request, error.message)
+            return view(request, *args, **kwargs)
+
+        wrapper.access = {"action": None, "model": None, "lookup": None, "params": params,
+                          "public": True}
+        return wrapper
+
+    return decorator

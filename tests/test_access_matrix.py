@@ -25,6 +25,7 @@ from members.models import (
 from organizations.models import (
     CampaignTarget, DemonstrationSite, Division, Employer, Organization, SiteActivity,
 )
+from members.services.self_enrolment import open_page
 from tests.scoped_data import build
 
 PEOPLE = ["superuser", "city_admin", "jiangcheng_clerk", "yangchun_clerk",
@@ -53,6 +54,8 @@ NON_MODEL_KWARGS = {
     # The drive entry page's correction of one person entered at the drive: the 江城区
     # member was entered at the 江城区 drive that fills ``pk``.
     "member_pk": lambda data: data.jc_member.pk,
+    # A drive's QR self-enrolment page (public): the 江城区 drive's, opened for the walk.
+    "token": lambda data: open_page(data.jc_drive).token,
 }
 
 # Who uses each admin ("audience": role holders in general, those who may manage users,
@@ -157,7 +160,20 @@ def test_every_page_declares_access():
     )
 
 
+# Pages that answer without a login, on purpose. A page must be both declared public
+# (``public_page``) and listed here: a decorator swapped by mistake fails this test.
+PUBLIC_PAGES = {"self_enrolment", "self_enrolment_check"}
+
+
+def test_public_pages_are_exactly_the_listed_ones():
+    public = {name for route, name, view in project_patterns() if view.access.get("public")}
+    assert public == PUBLIC_PAGES
+
+
 def expected_page(name, access):
+    if access.get("public"):
+        # Declared public (organizations.access.public_page): the same page for everyone.
+        return "public"
     if name == "anonymous":
         return "login"
     if access["model"] is not None:
@@ -176,6 +192,8 @@ def check(response, expected, login_url, where):
         # doing its job (not to the login page) is fine too.
         redirected_elsewhere = status == 302 and not response["Location"].startswith(login_url)
         assert status in (200, 405) or redirected_elsewhere, f"{where}: got {status}"
+    elif expected == "public":
+        assert status == 200, f"{where}: a public page answered {status}"
     else:
         assert status == expected, f"{where}: expected {expected}, got {status}"
 

@@ -319,7 +319,8 @@ def test_bad_check_character_is_explained_in_chinese():
     wrong = next(c for c in "0123456789X" if c != check_character(first17))
     with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
         parse_resident_id(first17 + wrong)
-    assert f"校验位应为 {check_character(first17)}" in " ".join(caught.value.messages)
+    # A mistyped number, not a hint for the last character (issue 18).
+    assert " ".join(caught.value.messages) == "号码校验不符，有一位输错了。请对照证件重新核对整个号码。"
 
 
 def test_admin_index_names_the_member_model_in_chinese(client, people):

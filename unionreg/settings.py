@@ -188,6 +188,12 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
 IMPORT_INLINE_MAX_BYTES = env_int("IMPORT_INLINE_MAX_BYTES", 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A drive's QR self-enrolment page: submissions accepted per client address and per
+# drive within the window (members/services/self_enrolment.py). Many workers may share
+# one address (a site's Wi-Fi, a carrier's NAT), so the address limit is not tiny.
+QR_LIMIT_PER_ADDRESS = env_int("QR_LIMIT_PER_ADDRESS", 20)
+QR_LIMIT_PER_DRIVE = env_int("QR_LIMIT_PER_DRIVE", 300)
+QR_LIMIT_WINDOW_SECONDS = env_int("QR_LIMIT_WINDOW_SECONDS", 3600)
 # Exports up to this many rows are sent at once; bigger ones run in the background.
 EXPORT_INLINE_MAX_ROWS = env_int("EXPORT_INLINE_MAX_ROWS", 5000)
 # How long the log of pages that showed a member's full personal data is kept.

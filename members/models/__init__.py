@@ -8,13 +8,15 @@ from members.models.events import (
     TALLY_LOCK, MembershipEvent, MembershipEventQuerySet, MembershipTally, Transfer,
     TransferQuerySet,
 )
-from members.models.drives import EnrolmentDrive, EnrolmentDriveQuerySet
+from members.models.drives import EnrolmentDrive, EnrolmentDriveQuerySet, EntryReceipt
 from members.models.logs import ExportJob, ExportLog, ImportJob, PersonalDataRead
 from members.models.applications import Application, ApplicationQuerySet, BatchChange
+from members.models.self_enrolment import SelfEnrolment, SelfEnrolmentSubmission
 
 __all__ = [
     "Application", "ApplicationQuerySet", "BatchChange",
-    "COUNTED_FIELDS", "Category", "EnrolmentDrive", "EnrolmentDriveQuerySet", "ExportJob",
-    "ExportLog", "ImportJob", "Member", "MemberQuerySet", "MembershipEvent", "MembershipEventQuerySet",
-    "MembershipTally", "PersonalDataRead", "TALLY_LOCK", "Transfer", "TransferQuerySet",
+    "COUNTED_FIELDS", "Category", "EnrolmentDrive", "EnrolmentDriveQuerySet", "EntryReceipt",
+    "ExportJob", "ExportLog", "ImportJob", "Member", "MemberQuerySet", "MembershipEvent",
+    "MembershipEventQuerySet", "MembershipTally", "PersonalDataRead", "SelfEnrolment",
+    "SelfEnrolmentSubmission", "TALLY_LOCK", "Transfer", "TransferQuerySet",
 ]

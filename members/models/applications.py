@@ -25,11 +25,14 @@ class Application(models.Model):
     a paper form, reviewed (审核) by a clerk of the union, and on approval enrolled as a
     member through ``members.services`` (``approve_application``), the reviewer
     recorded. A person who left may apply again: approval records a new 入会 for the same
-    member. Other sources (a QR code's self-enrolment) add a ``Source``."""
+    member. A worker's own submission from a drive's QR page (``Source.QR``) names the
+    drive and keeps the worker's consent to the personal-information notice; a clerk
+    at the drive confirms it against the ID card (``members.services.self_enrolment``)."""
 
     class Source(models.TextChoices):
         DESK = "desk", _("At the desk")
         PAPER = "paper", _("Paper application form")
+        QR = "qr", _("QR code self-enrolment")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Awaiting review")
@@ -77,6 +80,14 @@ class Application(models.Model):
                                    blank=True, editable=False, related_name="+",
                                    verbose_name=_("entered by"))
     created_at = models.DateTimeField(_("entered at"), default=timezone.now, editable=False)
+    # Self-enrolment (Source.QR): the drive whose page took it, and the applicant's
+    # consent to the personal-information notice (PIPL): when, and which notice.
+    drive = models.ForeignKey("EnrolmentDrive", models.SET_NULL, null=True, blank=True,
+                              related_name="applications", verbose_name=_("enrolment drive"))
+    consented_at = models.DateTimeField(_("consent given at"), null=True, blank=True,
+                                        editable=False)
+    consent_notice = models.CharField(_("notice consented to"), max_length=20, blank=True,
+                                      editable=False)
 
     objects = ApplicationQuerySet.as_manager()
     history = HistoricalRecords()

@@ -69,3 +69,25 @@ class EnrolmentDrive(models.Model):
     def is_open(self):
         today = timezone.localdate()
         return self.starts_on <= today and (self.ends_on is None or self.ends_on >= today)
+
+
+class EntryReceipt(models.Model):
+    """A person sent from the drive entry page, remembered by the key the page gave
+    them (``DriveEntryForm.entry_key``). The page keeps people in the browser while the
+    network is away and sends them when it returns — and a save whose answer was lost
+    is sent again: a key that arrives a second time answers "saved" with the member it
+    saved, instead of enrolling the person twice. Written in the enrolment's
+    transaction, so a key is remembered exactly when its member exists."""
+
+    key = models.UUIDField(_("entry key"), primary_key=True)
+    member = models.ForeignKey(
+        "Member", models.CASCADE, related_name="+", verbose_name=_("member")
+    )
+    created_at = models.DateTimeField(_("saved at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("entry receipt")
+        verbose_name_plural = _("entry receipts")
+
+    def __str__(self):
+        return str(self.key)

@@ -264,11 +264,13 @@ class Member(models.Model):
         if self.union_id and not self.union.takes_members:
             errors["union"] = gettext("Members belong to a base union or an industry federation, "
                                 "not to %(union)s.") % {"union": self.union}
+        document = None
         try:
-            document = parse_document(self.id_type, self.id_number)
+            # An empty number is the field's own error ("enter the number"), said once.
+            if self.id_number:
+                document = parse_document(self.id_type, self.id_number)
         except ValidationError as error:
             errors["id_number"] = error.messages
-            document = None
         if document is not None:
             self.id_number = document.number
             if document.birth_date:
@@ -285,7 +287,9 @@ class Member(models.Model):
                     errors["gender"] = gettext("The ID number says the gender is %(gender)s.") % {
                         "gender": document.gender
                     }
-        if not self.gender and "gender" not in errors:
+        # A number missing or failing its check says nothing about the gender yet: one
+        # error (on the number), not a second one on a field a valid number fills.
+        if document is not None and not self.gender and "gender" not in errors:
             errors["gender"] = gettext("Enter the gender.")
         if self.mobile:
             try:
@@ -294,13 +298,7 @@ class Member(models.Model):
                 errors["mobile"] = error.messages
         if self.card_number is not None:
             self.card_number = self.card_number.strip() or None
-        if self.joined_on:
-            if self.joined_on > date.today():
-                errors["joined_on"] = gettext("The join date lies in the future.")
-            elif self.birth_date and _age_on(self.birth_date, self.joined_on) < self.MINIMUM_AGE:
-                errors["joined_on"] = gettext(
-                    "The member was under %(age)d on the join date."
-                ) % {"age": self.MINIMUM_AGE}
+        self._check_dates(errors)
         if self.union_id and self.employer_id:
             employer_union_id = self.employer.union_id
             if employer_union_id and employer_union_id != self.union_id:
@@ -309,6 +307,24 @@ class Member(models.Model):
                 ) % {"employer": self.employer, "union": self.employer.union}
         if errors:
             raise ValidationError(errors)
+
+    def _check_dates(self, errors):
+        """Birth and join dates: neither in the future, and 16 or older on joining. A
+        birth date in the future is the birth date's error, not also the join date's
+        (未满 16 周岁)."""
+        today = date.today()
+        born_later = self.birth_date is not None and self.birth_date > today
+        if born_later and "birth_date" not in errors:
+            errors["birth_date"] = gettext("The birth date lies in the future.")
+        if not self.joined_on:
+            return
+        if self.joined_on > today:
+            errors["joined_on"] = gettext("The join date lies in the future.")
+        elif (self.birth_date and not born_later
+              and _age_on(self.birth_date, self.joined_on) < self.MINIMUM_AGE):
+            errors["joined_on"] = gettext(
+                "The member was under %(age)d on the join date."
+            ) % {"age": self.MINIMUM_AGE}
 
     def masked(self, name):
         """Field ``name`` as lists show it to every role (organizations.personal)."""
