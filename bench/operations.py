@@ -407,6 +407,10 @@ def imports(ctx):
         for table in ("members_member", *MEMBER_TABLES):
             saved[table].seek(0)
             cursor.cursor.copy_expert(f"COPY {table} FROM STDIN", saved[table])
+            # django-import-export reset the sequence to the table's maximum while the
+            # saved rows were out: past them again, or the next insert collides.
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                           f"(SELECT max(id) FROM {table}))")
     return out
 
 
