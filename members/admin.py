@@ -15,8 +15,8 @@ from members.forms import MemberForm
 from members.personal_admin import PersonalDataAdminMixin
 from members.spreadsheets.admin import SpreadsheetAdminMixin
 from members.models import (
-    Category, EnrolmentDrive, ExportJob, ExportLog, Member, MembershipEvent, PersonalDataRead,
-    Transfer,
+    BatchChange, Category, EnrolmentDrive, ExportJob, ExportLog, Member, MembershipEvent,
+    PersonalDataRead, Transfer,
 )
 from organizations.personal import masked_value, sees_in_full
 from organizations.access import can, is_unrestricted, scope_filter
@@ -323,6 +323,25 @@ class PersonalDataReadAdmin(ReadOnlyMixin, PermissionBeforeLookupMixin, admin.Mo
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404
+
+
+@admin.register(BatchChange)
+class BatchChangeAdmin(PersonalDataReadAdmin):
+    """Who recorded which change for how many members at once (the audit of batch
+    changes), read like the other logs: administrators see the batches recorded in their
+    subtree, superusers all of them. The members themselves are on each one's history."""
+
+    list_display = ("recorded_at", "recorded_by", "change", "date", "reason", "count", "scope")
+    list_filter = ("change",)
+    list_select_related = ("recorded_by", "scope")
+    date_hierarchy = "recorded_at"
+    exclude = ("members",)  # up to 5,000 names: the count says how many
+
+    def get_queryset(self, request):
+        queryset = admin.ModelAdmin.get_queryset(self, request)
+        if not can(request.user, "manage_users"):
+            return queryset.none()
+        return queryset.filter(scope_filter(request.user, "scope__path"))
 
 
 @admin.register(ExportJob)

@@ -7,8 +7,8 @@ from datetime import date
 from members import services
 from members.identity import check_character
 from members.models import (
-    Application, EnrolmentDrive, ExportJob, ExportLog, ImportJob, Member, MembershipEvent,
-    PersonalDataRead, Transfer,
+    Application, BatchChange, EnrolmentDrive, ExportJob, ExportLog, ImportJob, Member,
+    MembershipEvent, PersonalDataRead, Transfer,
 )
 from organizations.models import (
     CampaignTarget, DemonstrationSite, Division, Employer, Organization, SiteActivity, SiteService,
@@ -43,6 +43,7 @@ class ScopedData:
             ImportJob: self.jc_import_job,
             PersonalDataRead: self.jc_read,
             Application: self.jc_application,
+            BatchChange: self.jc_batch,
         }
 
     # What each changelist shows of a row, to look for on the other county's page.
@@ -137,6 +138,11 @@ def build(tree, people):
     d.jc_read = PersonalDataRead.objects.create(
         user=people.jiangcheng_clerk, member=d.jc_member, page=PersonalDataRead.Page.MEMBER_PAGE,
     )
+    d.jc_batch = BatchChange.objects.create(
+        change="retain", date=date(2024, 6, 1), reason="失业", scope=tree.jiangcheng, count=1,
+        recorded_by=people.jiangcheng_clerk,
+    )
+    d.jc_batch.members.add(d.jc_member)
     d.jc_application = Application.objects.create(
         name="林申请", id_number=resident_id("441702", date(1995, 3, 3), 51), gender="男",
         union=tree.factory, applied_on=date(2024, 7, 1),

@@ -19,8 +19,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 import pytest
 
 from members.models import (
-    Application, EnrolmentDrive, ExportJob, ExportLog, ImportJob, Member, MembershipEvent,
-    PersonalDataRead, Transfer,
+    Application, BatchChange, EnrolmentDrive, ExportJob, ExportLog, ImportJob, Member,
+    MembershipEvent, PersonalDataRead, Transfer,
 )
 from organizations.models import (
     CampaignTarget, DemonstrationSite, Division, Employer, Organization, SiteActivity,
@@ -80,6 +80,7 @@ ADMIN_POLICY = {
     # Who was shown a member's full personal data: administrators read it for their
     # subtree (by the member's union); nobody writes or deletes it by hand.
     PersonalDataRead: {"audience": "manage_users", "add": None, "delete": None},
+    BatchChange: {"audience": "manage_users", "add": None, "delete": None},
     ExportJob: {"audience": "super", "add": None, "delete": "super"},
 }
 PROJECT_APPS = {"organizations", "members"}

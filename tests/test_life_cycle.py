@@ -9,12 +9,15 @@ from datetime import date
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
+from django.urls import reverse
 
-from organizations import codes
 from members import services
 from members.models import Application, BatchChange, Member, MembershipEvent
 from members.services import ChangeKind
 from members.statistics import BY_UNION, breakdown, members_on
+from organizations import codes
+from organizations.models import Grant, Role
 from tests.test_services import new_member
 
 Kind = MembershipEvent.Kind
@@ -178,6 +181,22 @@ def test_batch_holds_whole(tree, people):
     assert record.recorded_by == people.jiangcheng_clerk and record.scope == tree.jiangcheng
     assert Member.objects.filter(status=Member.Status.RETAINED).count() == 3
     assert all(m.events.last().recorded_by == people.jiangcheng_clerk for m in members)
+
+
+def test_batches_are_audited_for_the_administrators_of_their_area(client, tree, people):
+    members = [new_member(tree.factory, serial, date(2016, 1, 1)) for serial in (1, 2)]
+    services.batch_change(Member.objects.filter(pk__in=[m.pk for m in members]),
+                          ChangeKind.RETAIN, date(2020, 1, 1), user=people.jiangcheng_clerk,
+                          reason="失业")
+    yangchun_admin = User.objects.create_user("yangchun_admin", is_staff=True)
+    Grant.objects.create(user=yangchun_admin, organization=tree.yangchun, role=Role.ADMIN)
+    url = reverse("admin:members_batchchange_changelist")
+    for user, sees in ((people.city_admin, 1), (yangchun_admin, 0)):
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200 and response.context["cl"].result_count == sees
+    client.force_login(people.jiangcheng_clerk)  # a clerk records batches, does not audit
+    assert client.get(url).status_code == 403
 
 
 def test_batch_fails_whole_and_names_who_and_why(tree, people):
