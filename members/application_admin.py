@@ -1,6 +1,6 @@
 """Admin of the applications to join: a union's clerks see their area's applications
 and review them with the two actions, through ``members.services`` (the reviewer is
-recorded; approval enrols the person). Batch change records are read-only there."""
+recorded; approval enrols the person). Batch change records are read in ``members.admin``."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _, ngettext
