@@ -275,21 +275,17 @@ class EnrolmentDriveAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         return f"{100 * obj.enrolled_total / obj.target_count:.0f}%"
 
 
-@admin.register(ExportLog)
-class ExportLogAdmin(ReadOnlyMixin, PermissionBeforeLookupMixin, admin.ModelAdmin):
-    """Who took personal data out of the register. Read-only; union administrators see
-    the exports of the users they manage, superusers all of them."""
+class AuditLogAdmin(ReadOnlyMixin, PermissionBeforeLookupMixin, admin.ModelAdmin):
+    """A log read by those who manage users: union administrators see the entries of
+    their subtree (the union reached through ``scope_path``), superusers all of them."""
 
-    list_display = ("at", "user", "kind", "file_format", "rows", "masked")
-    list_filter = ("kind", "masked")
-    list_select_related = ("user",)
-    date_hierarchy = "at"
+    scope_path = None
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if not can(request.user, "manage_users"):
             return queryset.none()
-        return queryset.filter(scope_filter(request.user, "user__grant__organization__path"))
+        return queryset.filter(scope_filter(request.user, self.scope_path))
 
     def has_module_permission(self, request):
         return can(request.user, "manage_users")
@@ -297,51 +293,46 @@ class ExportLogAdmin(ReadOnlyMixin, PermissionBeforeLookupMixin, admin.ModelAdmi
     def has_view_permission(self, request, obj=None):
         return can(request.user, "manage_users")
 
-
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404
 
 
-@admin.register(PersonalDataRead)
-class PersonalDataReadAdmin(ReadOnlyMixin, PermissionBeforeLookupMixin, admin.ModelAdmin):
-    """Who was shown which member's full personal data, and where. Read-only; union
-    administrators see the reads of their subtree's members, superusers all of them."""
+@admin.register(ExportLog)
+class ExportLogAdmin(AuditLogAdmin):
+    """Who took personal data out of the register: the exports of the users an
+    administrator manages."""
 
+    scope_path = "user__grant__organization__path"
+    list_display = ("at", "user", "kind", "file_format", "rows", "masked")
+    list_filter = ("kind", "masked")
+    list_select_related = ("user",)
+    date_hierarchy = "at"
+
+
+@admin.register(PersonalDataRead)
+class PersonalDataReadAdmin(AuditLogAdmin):
+    """Who was shown which member's full personal data, and where: the reads of the
+    subtree's members (by the member's union today)."""
+
+    scope_path = "member__union__path"
     list_display = ("at", "user", "member", "page")
     list_filter = ("page",)
     list_select_related = ("user", "member")
     date_hierarchy = "at"
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
-    def has_module_permission(self, request):
-        return can(request.user, "manage_users")
-
-    def has_view_permission(self, request, obj=None):
-        return can(request.user, "manage_users")
-
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        raise Http404
-
 
 @admin.register(BatchChange)
-class BatchChangeAdmin(PersonalDataReadAdmin):
+class BatchChangeAdmin(AuditLogAdmin):
     """Who recorded which change for how many members at once (the audit of batch
-    changes), read like the other logs: administrators see the batches recorded in their
-    subtree, superusers all of them. The members themselves are on each one's history."""
+    changes): the batches recorded in the subtree. The members themselves are on each
+    one's history."""
 
+    scope_path = "scope__path"
     list_display = ("recorded_at", "recorded_by", "change", "date", "reason", "count", "scope")
     list_filter = ("change",)
     list_select_related = ("recorded_by", "scope")
     date_hierarchy = "recorded_at"
     exclude = ("members",)  # up to 5,000 names: the count says how many
-
-    def get_queryset(self, request):
-        queryset = admin.ModelAdmin.get_queryset(self, request)
-        if not can(request.user, "manage_users"):
-            return queryset.none()
-        return queryset.filter(scope_filter(request.user, "scope__path"))
 
 
 @admin.register(ExportJob)

@@ -36,15 +36,6 @@ class ExportLog(models.Model):
 
 
 class PersonalDataReadQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Union administrators read the reads of their subtree's members (by the
-        member's union today); superusers all of them."""
-        from organizations.access import can, scope_filter
-
-        if not can(user, "manage_users"):
-            return self.none()
-        return self.filter(scope_filter(user, "member__union__path"))
-
     def expired(self, now=None):
         days = settings.PERSONAL_DATA_READ_RETENTION_DAYS
         return self.filter(at__lt=(now or timezone.now()) - timedelta(days=days))
@@ -97,17 +88,17 @@ class PersonalDataRead(models.Model):
         )
 
 
-class ExportJobQuerySet(models.QuerySet):
+class JobQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """A background export belongs to the person who started it."""
+        """A background job belongs to the person who started it."""
         if not user.is_authenticated:
             return self.none()
         return self.filter(user=user)
 
 
-class ExportJob(models.Model):
-    """A large export running in the background worker (``manage.py db_worker``): the
-    page polls ``done_rows`` and offers the file when ``state`` is done."""
+class BackgroundJob(models.Model):
+    """What a job run by the background worker (``manage.py db_worker``) keeps for the
+    page that polls it: who started it, its state and its progress."""
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -121,65 +112,48 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField(_("started at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     kind = models.CharField(_("list"), max_length=20)
-    file_format = models.CharField(_("format"), max_length=10)
-    filters = models.JSONField(_("filters"), default=dict, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
-    done_rows = models.PositiveIntegerField(_("rows written"), default=0)
     file_name = models.CharField(_("file"), max_length=200, blank=True)
     error = models.TextField(_("error"), blank=True)
 
-    objects = ExportJobQuerySet.as_manager()
+    objects = JobQuerySet.as_manager()
 
     class Meta:
+        abstract = True
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M} ({self.get_state_display()})"
+
+
+class ExportJob(BackgroundJob):
+    """A large export: the page polls ``done_rows`` and offers the file when ``state``
+    is done."""
+
+    file_format = models.CharField(_("format"), max_length=10)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    done_rows = models.PositiveIntegerField(_("rows written"), default=0)
+
+    class Meta(BackgroundJob.Meta):
         verbose_name = _("export job")
         verbose_name_plural = _("export jobs")
 
-    def __str__(self):
-        return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M} ({self.get_state_display()})"
 
-
-class ImportJobQuerySet(ExportJobQuerySet):
-    """A background import belongs to the person who started it."""
-
-
-class ImportJob(models.Model):
+class ImportJob(BackgroundJob):
     """A large import (over ``IMPORT_INLINE_MAX_BYTES``) checked or written in the
-    background worker: first the preview (``commit`` off: counts and every error), then,
-    once confirmed, the write (``commit`` on). The page polls ``done_rows`` and shows
-    the result; the upload stays under its token (``spreadsheets.uploads``) for the
-    error workbook and the confirmation."""
+    background: first the preview (``commit`` off: counts and every error), then, once
+    confirmed, the write (``commit`` on). The page polls ``done_rows`` and shows the
+    result; the upload stays under its token (``spreadsheets.uploads``) for the error
+    workbook and the confirmation."""
 
-    class State(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("user")
-    )
-    created_at = models.DateTimeField(_("started at"), default=timezone.now)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    kind = models.CharField(_("list"), max_length=20)
     token = models.CharField(_("upload"), max_length=40)
-    file_name = models.CharField(_("file"), max_length=200, blank=True)
     union_code = models.CharField(_("union code"), max_length=30, blank=True)
     commit = models.BooleanField(_("write"), default=False)
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
-    total_rows = models.PositiveIntegerField(_("rows"), default=0)
     done_rows = models.PositiveIntegerField(_("rows checked"), default=0)
     # The result: counts, the file's error, the row errors (as the preview lists them).
     result = models.JSONField(_("result"), default=dict, blank=True)
-    error = models.TextField(_("error"), blank=True)
 
-    objects = ImportJobQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(BackgroundJob.Meta):
         verbose_name = _("import job")
         verbose_name_plural = _("import jobs")
-
-    def __str__(self):
-        return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M} ({self.get_state_display()})"
