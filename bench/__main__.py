@@ -26,10 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.harness import Result  # noqa: E402
-BENCH_DB = "unionreg_bench"
+BENCH_DB = os.environ.get("BENCH_DB", "unionreg_bench")  # --db-name overrides
 
 
 def parse_args():
+    global BENCH_DB
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--members", type=int, default=1_000_000,
                         help="members on 2018-10-31 (about 5%% more rows are generated)")
@@ -42,9 +43,13 @@ def parse_args():
     parser.add_argument("--reuse", action="store_true",
                         help="use an existing bench database of the same size (skip the build)")
     parser.add_argument("--only", help="comma-separated operation names (substring match)")
+    parser.add_argument("--db-name", default=BENCH_DB,
+                        help="name of the bench database on that server (default: %(default)s)")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""),
                         help="PostgreSQL server to use (default: $DATABASE_URL)")
-    return parser.parse_args()
+    args = parser.parse_args()
+    BENCH_DB = args.db_name
+    return args
 
 
 def bench_url(url):
