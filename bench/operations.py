@@ -13,6 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
+from bench import cold, pages
 from bench.harness import Result, run_child, timed
 from members.models import EnrolmentDrive, Member, MembershipEvent
 from organizations.models import Grant, Organization, Role
@@ -422,6 +423,8 @@ OPERATIONS = [
     ("search", search),
     ("change page", change_page),
     ("entry save", entry_save),
+    ("pages", pages.pages),
+    ("cold statistics", cold.cold_statistics),
     ("exports", exports),
     ("imports", imports),
 ]

@@ -14,9 +14,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.dashboard import FIGURE_PARAMS, drive_progress, member_list_url
+from members import statistics
+from members.dashboard import FIGURE_PARAMS, category_figure, drive_progress, member_list_url
 from members.filters import CURRENT
-from members.models import Category, Member
+from members.models import Category
+from members.statistics.cache import cached
 from organizations import charts
 from organizations import params as read
 from organizations.access import access_required
@@ -67,9 +69,23 @@ CAMPAIGN_PARAMS = FIGURE_PARAMS + Params(
 def campaign(request):
     organization = chosen_organization(request)
     user = request.user
-    code = organization.code
     band = request.params.get("band", "")
     division_code = request.params.get("division", "")
+    today = timezone.localdate()
+    context = cached(user, "campaign", organization, (band, division_code, today),
+                     lambda: _figures(user, organization, band, division_code, today))
+    context |= {
+        "organization": organization,
+        "breadcrumbs": breadcrumbs(user, organization),
+        "target_add_url": admin_write_url(request, CampaignTarget, "add"),
+    }
+    return render(request, "dashboard/campaign.html", context)
+
+
+def _figures(user, organization, band, division_code, today):
+    """Everything the page shows but the user's own links: the same for everyone who
+    sees ``organization`` (the figure cache keeps it)."""
+    code = organization.code
     employers = Employer.objects.visible_to(user).in_area(organization)
     uncovered = employers.without_union()
     bands = uncovered.aggregate(total=Count("id"), **_band_aggregates())
@@ -77,9 +93,7 @@ def campaign(request):
     by_county = organization.kind == Organization.Kind.CITY
     area_rows, names = _area_rows(uncovered, code, band, by_county)
     by_year = _unionisations_by_year(employers)
-    context = {
-        "organization": organization,
-        "breadcrumbs": breadcrumbs(user, organization),
+    return {
         "is_area": organization.kind in AREA_KINDS,
         "bands": bands,
         "band_rows": band_rows,
@@ -101,10 +115,8 @@ def campaign(request):
             [Bar(str(row["year"]), row["count"]) for row in by_year if not row.get("earlier")],
             title=_("Employers unionised per year"),
         ),
-        "drives": _category_drives(user, organization, timezone.localdate()),
-        "target_add_url": admin_write_url(request, CampaignTarget, "add"),
+        "drives": _category_drives(user, organization, today),
     }
-    return render(request, "dashboard/campaign.html", context)
 
 
 def _band_rows(bands, code):
@@ -220,22 +232,19 @@ def _target_progress(user, organization):
 
 def _category_drives(user, organization, today):
     """Drives aimed at a category (e.g. 9,000 truck drivers) with the members they
-    enrolled, beside today's members of that category in the subtree (one query each)."""
+    enrolled, beside today's members of that category in the subtree: the figures of
+    today's statistics (``breakdown``, read from the tallies, as the dashboard's), not a
+    count of the subtree's members."""
     drives = [
         drive for drive in drive_progress(user, organization, today)
         if drive.target_group and drive.target_count
     ]
     if not drives:
         return []
-    groups = {drive.target_group for drive in drives}
-    current = (
-        Member.objects.visible_to(user).in_subtree(organization).current().aggregate(**{
-            value: Count("id", filter=Q(**{Category(value).field: True})) for value in groups
-        })
-    )
+    current = statistics.breakdown(organization, today).total.figures
     for drive in drives:
         drive.group_label = Category(drive.target_group).label
-        drive.group_members = current[drive.target_group]
+        drive.group_members = current[category_figure(drive.target_group)]
         drive.group_members_url = member_list_url(
             union=organization.code, status=CURRENT, category=drive.target_group
         )

@@ -15,12 +15,15 @@ from datetime import date
 
 from django.db.models import Count, Q
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members import statistics
 from members.filters import CURRENT
 from members.models import Category, EnrolmentDrive, Member, MembershipEvent
+from members.statistics.cache import cached
+from members.statistics.counting import in_subtree
 from organizations import charts
 from organizations import params as read
 from organizations.access import access_required
@@ -32,6 +35,7 @@ from organizations.views import (
     admin_url,
     breadcrumbs,
     chosen_organization,
+    links_to,
     url_with,
 )
 
@@ -59,35 +63,47 @@ def dashboard(request):
     grouping = request.params.get("by", statistics.BY_UNION)
     if organization.is_base:
         grouping = statistics.BY_UNION  # a base union has no children to split into
+    user = request.user
+    context = cached(user, "dashboard", organization, (day, today, grouping),
+                     lambda: _figures(user, organization, day, today, grouping))
+    context |= {"organization": organization,
+                "breadcrumbs": breadcrumbs(user, organization)}
+    return render(request, "dashboard/dashboard.html", context)
+
+
+def _figures(user, organization, day, today, grouping):
+    """Everything the page shows but the user's own links: the same for everyone who
+    sees ``organization`` on ``day`` (the figure cache keeps it)."""
     report = statistics.breakdown(organization, day, grouping)
     total = report.total
     code = organization.code
     month_bars = _joins_by_month(organization, day, code)
-    sites = DemonstrationSite.objects.visible_to(request.user).in_subtree(organization)
-    context = {
-        "organization": organization,
-        "breadcrumbs": breadcrumbs(request.user, organization),
+    links = _figure_links(organization, day)
+    sites = DemonstrationSite.objects.visible_to(user).in_subtree(organization)
+    return {
         "day": day,
         "today": today,
         "is_today": day == today,
         "grouping": grouping,
         "groupings": _grouping_links(organization, day, today),
-        "report": report,
-        "total": total,
+        "total": total,  # not the report: a town's thousands of rows are in group_table
         "members_today": _members_today(organization, total, day, today),
         "group_chart": charts.bar_chart(
             _group_bars(report, organization, day, today), title=_("Members")),
-        "group_rows": _group_rows(report, organization, day, today),
+        # Rendered here, once per figure version: a town's thousands of rows.
+        "group_table": render_to_string("dashboard/_group_table.html", {
+            "group_rows": _group_rows(report, organization, day, today), "total": total,
+            "links": links,
+        }),
         "month_chart": charts.column_chart(month_bars, title=_("New members by month")),
         "category_chart": charts.bar_chart(
             _category_bars(total, code), title=_("Members by category")),
         "new_members_total": sum(bar.value for bar in month_bars),
         "coverage_rows": _coverage_rows(total, code),
         "site_totals": sites.totals(),
-        "drives": drive_progress(request.user, organization, today, open_only=True),
-        "links": _figure_links(organization, day),
+        "drives": drive_progress(user, organization, today, open_only=True),
+        "links": links,
     }
-    return render(request, "dashboard/dashboard.html", context)
 
 
 def _members_today(organization, total, day, today):
@@ -95,7 +111,16 @@ def _members_today(organization, total, day, today):
     members.services): the same number as statistics.members_on(today), from an index."""
     if day == today:
         return total.members
-    return Member.objects.in_subtree(organization).current().count()
+    return Member.objects.filter(_subtree(organization)).current().count()
+
+
+def _subtree(organization):
+    """Rows of ``organization``'s subtree, as a condition on their union: below the
+    city through the subtree's union ids (the union indexes drive the query, where a
+    join on the path read every row); the city, root of the one tree, is every row."""
+    if organization.parent_id is None:
+        return Q()
+    return in_subtree(organization)
 
 
 def _group_bars(report, organization, day, today):
@@ -128,16 +153,17 @@ def _group_rows(report, organization, day, today):
     """The table below the members chart: every row, linked to the child's dashboard and
     to the members it counts."""
     code = organization.code
+    dashboard_of, members_of = links_to("dashboard"), links_to("member_list")
+    as_of = _date_param(day, today)
     rows = []
     for row in report.rows:
         child = row.organization if row.organization not in (None, organization) else None
         rows.append({
             "row": row,
-            "href": url_with("dashboard", org=child.code, as_of=_date_param(day, today))
-            if child else None,
-            "members_href": member_list_url(union=child.code, status=CURRENT) if child
-            else member_list_url(union=code, status=CURRENT, division=row.division.code)
-            if row.division else member_list_url(union=code, status=CURRENT),
+            "href": dashboard_of(org=child.code, as_of=as_of) if child else None,
+            "members_href": members_of(union=child.code, status=CURRENT) if child
+            else members_of(union=code, status=CURRENT, division=row.division.code)
+            if row.division else members_of(union=code, status=CURRENT),
         })
     return rows
 
@@ -221,11 +247,14 @@ def _grouping_links(organization, day, today):
 def _category_figures():
     """(category value, label, breakdown figure) for each member category."""
     for category in Category:
-        figure = (
-            "migrant_members" if category == Category.MIGRANT_WORKER
-            else f"{category.value}_members"
-        )
-        yield category.value, category.label, figure
+        yield category.value, category.label, category_figure(category)
+
+
+def category_figure(category):
+    """The breakdown's figure of the members of ``category`` (a ``Category`` value)."""
+    if category == Category.MIGRANT_WORKER:
+        return "migrant_members"
+    return f"{Category(category).value}_members"
 
 
 def _joins_by_month(organization, day, code):
@@ -236,11 +265,11 @@ def _joins_by_month(organization, day, code):
     counts = {}
     for day_joined, count in (
         MembershipEvent.objects.filter(
-            union__path__startswith=organization.path, kind=MembershipEvent.Kind.JOIN,
+            _subtree(organization), kind=MembershipEvent.Kind.JOIN,
             date__gte=date(day.year, 1, 1), date__lte=day,
         )
         .values_list("date")
-        .annotate(count=Count("id"))
+        .annotate(count=Count("date"))  # not the id: read from the date index alone
         .order_by()
     ):
         counts[day_joined.month] = counts.get(day_joined.month, 0) + count
@@ -262,7 +291,7 @@ def drive_progress(user, organization, today, open_only=False):
     drives = (
         EnrolmentDrive.objects.visible_to(user).in_subtree(organization)
         .select_related("organizer")
-        .annotate(enrolled=Count("members"))
+        .with_enrolled()
         .order_by("-starts_on", "name")
     )
     if open_only:

@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -143,7 +142,7 @@ def drive_list(request):
     drives = (
         EnrolmentDrive.objects.visible_to(request.user)
         .select_related("organizer", "default_union")
-        .annotate(enrolled=Count("members"))
+        .with_enrolled()
         .order_by("-starts_on", "name")
     )
     return render(request, "members/drive_list.html", {

@@ -33,12 +33,24 @@ def url_with(name, args=(), **params):
     """``reverse(name)`` plus a query string (empty values dropped), or None when there
     is no such page (an admin changelist of a model not registered): the figure is then
     not linked."""
+    link = links_to(name, args)
+    return link(**params) if link else None
+
+
+def links_to(name, args=()):
+    """``url_with`` for many links to one page (a town's thousands of table rows): a
+    function of the query's values, the page reversed once; None when there is none."""
     try:
         base = reverse(name, args=args)
     except NoReverseMatch:
         return None
-    query = urlencode({key: value for key, value in params.items() if value not in (None, "")})
-    return f"{base}?{query}" if query else base
+
+    def link(**params):
+        query = urlencode({key: value for key, value in params.items()
+                           if value not in (None, "")})
+        return f"{base}?{query}" if query else base
+
+    return link
 
 
 def admin_url(model, action="changelist", args=(), **params):

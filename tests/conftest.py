@@ -227,3 +227,11 @@ def page(request, browser, live_server, django_db_serialized_rollback):
 @pytest.fixture
 def console_errors(request, page):
     return request.node.console_errors
+
+
+@pytest.fixture(autouse=True)
+def no_figure_cache(settings):
+    """Pages count their figures afresh in every test (the figure cache kept nothing
+    across tests: a SQLite test's rollback takes the figures' version back with it).
+    tests/test_figure_cache.py turns the cache on where it tests it."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

@@ -129,6 +129,21 @@ USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
+# The dashboard's and campaign page's figures (members.statistics.cache), kept per
+# gunicorn process: each entry is keyed by the figures' version, read from the database
+# on every request, so a process never shows figures older than the last committed
+# change, whatever another process cached. A shared backend (Redis, Memcached) would
+# only save each process its first count after a change.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "unionreg-figures",
+        "TIMEOUT": 24 * 3600,
+        # A city's scopes, days and groupings; old versions' entries go first (LRU).
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]

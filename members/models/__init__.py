@@ -5,7 +5,7 @@ logs of who took or read personal data. One module per part; every name is here.
 
 from members.models.register import COUNTED_FIELDS, Category, Member, MemberQuerySet
 from members.models.events import (
-    TALLY_LOCK, MembershipEvent, MembershipEventQuerySet, MembershipTally, Transfer,
+    FIGURE_TABLES, FIGURES_LOCK, TALLY_LOCK, MembershipEvent, MembershipEventQuerySet, MembershipTally, Transfer,
     TransferQuerySet,
 )
 from members.models.drives import EnrolmentDrive, EnrolmentDriveQuerySet, EntryReceipt
@@ -15,7 +15,7 @@ from members.models.self_enrolment import SelfEnrolment, SelfEnrolmentSubmission
 
 __all__ = [
     "Application", "ApplicationQuerySet", "BatchChange",
-    "COUNTED_FIELDS", "Category", "EnrolmentDrive", "EnrolmentDriveQuerySet", "EntryReceipt",
+    "COUNTED_FIELDS", "Category", "FIGURE_TABLES", "FIGURES_LOCK", "EnrolmentDrive", "EnrolmentDriveQuerySet", "EntryReceipt",
     "ExportJob", "ExportLog", "ImportJob", "Member", "MemberQuerySet", "MembershipEvent",
     "MembershipEventQuerySet", "MembershipTally", "PersonalDataRead", "SelfEnrolment",
     "SelfEnrolmentSubmission", "TALLY_LOCK", "Transfer", "TransferQuerySet",

@@ -3,16 +3,25 @@ park, in the fields."""
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from members.models.register import Category
+from members.models.register import Category, Member
 from organizations.models import Organization, ScopedQuerySet
 
 
 class EnrolmentDriveQuerySet(ScopedQuerySet):
     scope_path = "organizer__path"
+
+    def with_enrolled(self):
+        """Each drive with the members entered at it (``enrolled``), counted per drive
+        through the member table's drive index: a join of the members grouped by drive
+        read a million members for twenty drives."""
+        per_drive = (Member.objects.filter(drive=models.OuterRef("pk")).order_by()
+                     .values("drive").annotate(n=models.Count("drive")).values("n"))
+        return self.annotate(enrolled=Coalesce(models.Subquery(per_drive), 0))
 
 
 class EnrolmentDrive(models.Model):

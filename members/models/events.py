@@ -183,6 +183,18 @@ class MembershipEvent(models.Model):
 # The advisory lock between event writers (the triggers of migration 0008 take it
 # shared) and the counting of tallies (``members.statistics.tallies``, exclusive).
 TALLY_LOCK = 7_246_001
+# The advisory lock every writer of what the dashboard and campaign figures count holds
+# (shared, taken by the triggers of migration 0015) until it commits: the figure cache
+# (``members.statistics.cache``) stores nothing while one is in flight.
+FIGURES_LOCK = 7_246_002
+# What counts as such a writer: a write to any of these tables (app label, model name)
+# changes the figures, and bumps the figures' version (migration 0015).
+FIGURE_TABLES = (
+    ("members", "MembershipEvent"), ("members", "Member"), ("members", "EnrolmentDrive"),
+    ("organizations", "Organization"), ("organizations", "Employer"),
+    ("organizations", "Division"), ("organizations", "CampaignTarget"),
+    ("organizations", "DemonstrationSite"),
+)
 
 
 class MembershipTally(models.Model):

@@ -173,6 +173,29 @@ def insert_tallies(root, month_end, events, figures, probe):
         cursor.execute(sql, [day, *inner_params, root.path + "%"] + ([day] if probe else []))
 
 
+def insert_tallies_forward(root, month_end, parts):
+    """INSERT the tallies at ``month_end`` of the unions of ``root``'s subtree that have a
+    row in the first of ``parts`` (the earlier tallies, a complete part): each figure the
+    sum of its parts' terms, as ``per_union`` sums them. Unions that have a tally at
+    ``month_end`` already keep it. Returns how many were inserted."""
+    connection = connections[MembershipTally.objects.db]
+    quote = connection.ops.quote_name
+    table = quote(MembershipTally._meta.db_table)
+    joins, params_joins, values, _missing = _part_terms(root, parts, probe=False)
+    names = list(values)
+    sql = (
+        f"INSERT INTO {table} (union_id, month_end, {', '.join(quote(n) for n in names)}) "
+        f"SELECT u.id, %s, {', '.join(values[name] for name in names)} "
+        f"FROM {quote(Organization._meta.db_table)} u " + " ".join(joins)
+        + " WHERE u.path LIKE %s AND p0.union_id IS NOT NULL "
+        "ON CONFLICT (union_id, month_end) DO NOTHING"
+    )
+    day = connection.ops.adapt_datefield_value(month_end)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [day, *params_joins, root.path + "%"])
+        return cursor.rowcount
+
+
 def try_tally_lock(lock):
     """Take the advisory lock ``lock`` exclusively until the transaction ends, or False
     when another transaction holds it. SQLite has one writer at a time: no lock."""
