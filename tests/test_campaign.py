@@ -120,5 +120,8 @@ def test_category_drive_progress(client, people, world):
 @pytest.mark.parametrize("username", ["city_admin", "jiangcheng_clerk", "base_clerk"])
 def test_bounded_queries(client, people, world, targets, django_assert_max_num_queries, username):
     client.force_login(getattr(people, username))
-    with django_assert_max_num_queries(18):
+    # The category drives read today's statistics (issue 20: a fixed number of queries,
+    # from the tallies, rather than a count of the subtree's members), and the figure
+    # cache reads its version.
+    with django_assert_max_num_queries(23):
         assert client.get(URL).status_code == 200

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from members.models import MembershipEvent
 from members.spreadsheets.writing import page_setup
-from members.statistics import BY_COUNTY, BY_TOWN, BY_UNION, breakdown
+from members.statistics import BY_COUNTY, BY_TOWN, BY_UNION, breakdown, counting
 from organizations.models import Organization
 
 COUNT, RATE = "count", "rate"
@@ -132,10 +132,12 @@ def _reported_sheet(workbook, root, day, header_format, count_format, label_form
     headers = ["工会编码", "工会名称", "上报数", "实名数", "差额"]
     for col, header in enumerate(headers):
         sheet.write_string(0, col, header, header_format)
+    # Counting the (never null) date, below the city through the subtree's union ids:
+    # read from event_union_date_idx alone, not the event table.
     verified = dict(
         MembershipEvent.objects.members_on(day)
-        .filter(union__path__startswith=root.path)
-        .values("union_id").annotate(n=Count("id")).values_list("union_id", "n")
+        .filter(counting.in_subtree(root))
+        .values("union_id").annotate(n=Count("date")).values_list("union_id", "n")
     )
     unions = (Organization.objects.in_subtree(root)
               .taking_members()
