@@ -251,3 +251,21 @@ def test_carried_forward_equals_counted(monkeypatch, people, world):
     assert {u: [getattr(t, f) for f in fields] for u, t in carried.items()} == \
         {u: [getattr(t, f) for f in fields] for u, t in counted.items()}
     assert sum(t.members for t in counted.values()) > 0
+
+
+def test_refill_counts_again_what_an_import_deleted(monkeypatch, people, world):
+    """The import job's refill: every month end's tallies that the import's events
+    deleted are there again, as counted from the events."""
+    monkeypatch.setattr(tallies, "CARRY_MIN", 0)
+    city, day = world.tree.city, date(2018, 10, 31)
+    breakdown(city, day)
+    breakdown(city, date(2018, 3, 31))
+    stored = set(MembershipTally.objects.values_list("union_id", "month_end"))
+    _import(world, people)  # the factory's tallies from 2 May 2018 go
+    assert set(MembershipTally.objects.values_list("union_id", "month_end")) < stored
+    assert tallies.refill_tallies()
+    assert set(MembershipTally.objects.values_list("union_id", "month_end")) == stored
+    with CaptureQueriesContext(connection) as queries:
+        refilled = figures(breakdown(city, day))
+    assert not [q for q in queries if q["sql"].startswith("INSERT")]
+    assert refilled == from_events(monkeypatch, city, day)

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django_tasks import task
 
+from members import statistics
 from members.models import ExportJob, ImportJob
 from members.spreadsheets import uploads
 from members.spreadsheets.exporting import Export, write_csv_file, write_xlsx_file
@@ -71,6 +72,10 @@ def run_import_job(job_id):
 
         result = run_import(job.kind, stored[0], user, commit=job.commit, union=union,
                             progress=progress)
+        if result.committed:
+            # The tallies its events deleted, counted again before the job says done: the
+            # first statistic after a big import reads them (issue 20).
+            statistics.refill_tallies()
         ImportJob.objects.filter(pk=job_id).update(
             state=ImportJob.State.DONE, done_rows=result.rows, total_rows=result.rows,
             result=result_record(result), finished_at=timezone.now(),

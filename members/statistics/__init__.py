@@ -36,10 +36,10 @@ from members.statistics.rows import (
     Row,
 )
 from members.statistics.sql import BELOW_CITY, PLANNER
-from members.statistics.tallies import TALLY_LOCK, month_end_of
+from members.statistics.tallies import TALLY_LOCK, month_end_of, refill_tallies
 
 __all__ = [
     "BELOW_CITY", "BY_COUNTY", "BY_TOWN", "BY_UNION", "EMPLOYER_FIGURES", "FIGURES",
     "GROUPINGS", "MEMBER_FIGURES", "PLANNER", "TALLY_LOCK", "UNION_FIGURES", "Report", "Row",
-    "breakdown", "members_on", "month_end_of",
+    "breakdown", "members_on", "month_end_of", "refill_tallies",
 ]

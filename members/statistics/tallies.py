@@ -68,7 +68,7 @@ def tally_parts(day, since):
 
 def store_tallies(root, month_ends, missing):
     """Count and store the missing tallies of ``root``'s subtree at ``month_ends``
-    (about ``missing`` unions lack one; when many, counted again for each). False when they cannot be stored now, because another
+    (about ``missing`` unions lack one; when many or None, counted again for each). False when they cannot be stored now, because another
     transaction is writing events (the statistic is then counted from the events rather
     than wait for it).
 
@@ -85,7 +85,7 @@ def store_tallies(root, month_ends, missing):
     stored = 0
     for month_end in sorted(set(month_ends)):
         left = missing
-        if missing > CARRY_MIN:  # few: counted as they are, in one statement
+        if missing is None or missing > CARRY_MIN:  # few: counted as they are
             left = missing_tallies(root, month_end)
             if left > CARRY_MIN:
                 carried = carry_forward(root, month_end)
@@ -97,6 +97,21 @@ def store_tallies(root, month_ends, missing):
         # Tens of thousands of new rows: without fresh statistics on them (autovacuum
         # comes within minutes) the planner reads every tally for a town's few.
         sql.analyze(MembershipTally)
+    return True
+
+
+def refill_tallies():
+    """Count again the tallies a bulk write deleted (an import's events): at every month
+    end that has tallies still, those of the unions without one, the earliest month end
+    first, so that each later one is carried forward from it. The import job runs it
+    before it reports done, so the first statistic after an import reads them. False
+    when another transaction is writing events (the statistics then count them)."""
+    month_ends = sorted(MembershipTally.objects.values_list("month_end", flat=True)
+                        .distinct().order_by())
+    for root in Organization.objects.filter(parent=None) if month_ends else ():
+        with sql.planner_for(root):
+            if not store_tallies(root, month_ends, None):
+                return False
     return True
 
 
