@@ -121,7 +121,8 @@ def test_category_drive_progress(client, people, world):
 def test_bounded_queries(client, people, world, targets, django_assert_max_num_queries, username):
     client.force_login(getattr(people, username))
     # The category drives read today's statistics (issue 20: a fixed number of queries,
-    # from the tallies, rather than a count of the subtree's members), and the figure
+    # from the tallies, rather than a count of the subtree's members; the first view
+    # stores the tallies, with PostgreSQL's planner settings around), and the figure
     # cache reads its version.
-    with django_assert_max_num_queries(23):
+    with django_assert_max_num_queries(26):
         assert client.get(URL).status_code == 200
