@@ -137,7 +137,8 @@ def _reported_sheet(workbook, root, day, header_format, count_format, label_form
     verified = dict(
         MembershipEvent.objects.members_on(day)
         .filter(counting.in_subtree(root))
-        .values("union_id").annotate(n=Count("date")).values_list("union_id", "n")
+        .values("union_id").annotate(n=Count("date")).order_by()  # no join for the ordering
+        .values_list("union_id", "n")
     )
     unions = (Organization.objects.in_subtree(root)
               .taking_members()
