@@ -89,6 +89,13 @@ DATABASES = {
         env_str("DATABASE_URL", "sqlite:///db.sqlite3"), base_dir=BASE_DIR
     )
 }
+# A PostgreSQL connection is kept for the next request of the same process (thread) for
+# up to CONN_MAX_AGE seconds (0: a new one per request, each starting a PostgreSQL
+# backend), and checked before it is reused after an error or a restart of the server.
+# SQLite opens a file: nothing to keep.
+_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60 if _POSTGRES else 0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("CONN_HEALTH_CHECKS", True)
 SILENCED_SYSTEM_CHECKS = []
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the background worker write while the web process reads.
