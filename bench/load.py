@@ -70,27 +70,23 @@ def main(args, database_url):
     run_dir = OUT / f"load-{time.strftime('%Y%m%d-%H%M%S')}"
     run_dir.mkdir(parents=True, exist_ok=True)
     most = max(users for _name, users, _think in chosen)
-    plans = []
-    for index, (_name, users, _think) in enumerate(chosen):
-        plan = accounts.prepare(clerks=math.ceil(users * 2 / 3) + 1,
-                                officials=math.ceil(users / 3) + 1,
-                                numbers_start=index * (most + 2) * NUMBERS_PER_CLERK,
-                                numbers_per_clerk=NUMBERS_PER_CLERK)
-        plan["import_file"] = str(run_dir / f"roster-{index}.csv")
-        accounts.write_roster(plan, IMPORT_NUMBERS_START + index * IMPORT_ROWS, IMPORT_ROWS)
-        plan["password"] = PASSWORD
-        plans.append(plan)
     env = server_env(database_url, args)
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
                    cwd=ROOT, env=env, check=True)
     tables = []
-    port = free_port()
-    with Server(env, port) as server:
-        for (name, users, think), plan in zip(chosen, plans):
+    with Server(env, free_port()) as server:
+        for index, (name, users, think) in enumerate(chosen):
+            # The same accounts in every variant, new ID numbers and a new roster each time.
+            plan = accounts.prepare(clerks=math.ceil(most * 2 / 3) + 1,
+                                    officials=math.ceil(most / 3) + 1,
+                                    numbers_start=index * (most + 2) * NUMBERS_PER_CLERK,
+                                    numbers_per_clerk=NUMBERS_PER_CLERK)
+            plan.update(password=PASSWORD, import_file=str(run_dir / f"roster-{name}.csv"))
+            accounts.write_roster(plan, IMPORT_NUMBERS_START + index * IMPORT_ROWS, IMPORT_ROWS)
             plan_path = run_dir / f"plan-{name}.json"
             plan_path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
             started = time.time()
-            table = run_locust(run_dir / name, plan_path, port, users, args.load_duration, think)
+            table = run_locust(run_dir / name, plan_path, server, users, args.load_duration, think)
             table.update(name=name, users=users, think=think, server=server.describe())
             table["jobs"] = accounts.wait_for_jobs(plan["jobs"]["username"], started,
                                                    JOB_WAIT_SECONDS)
@@ -175,41 +171,74 @@ class Server:
                 f"CONN_HEALTH_CHECKS={database['CONN_HEALTH_CHECKS']}, DEBUG=0")
 
 
-def run_locust(prefix, plan_path, port, users, duration, think):
-    """Run locust headless; the per-page rows of its CSV and the CPU it used."""
+def run_locust(prefix, plan_path, server, users, duration, think):
+    """Run locust headless (all users log in first, then ``duration`` seconds are
+    counted); the per-page rows of its CSV and the CPU each process used meanwhile."""
+    mark = prefix.parent / f"{prefix.name}.measuring"
     command = [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"),
-               "--headless", "-u", str(users + 1), "-r", str(users + 1),
-               "-t", f"{duration}s", "--host", f"http://127.0.0.1:{port}",
-               "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
-               "--stop-timeout", "5"]
+               "--headless", "-u", str(users + 1), "-r", "5", "-t", f"{duration + 600}s",
+               "--host", f"http://127.0.0.1:{server.port}", "--csv", str(prefix),
+               "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "5"]
     cpu = os.cpu_count() or 1
     pinned = shutil.which("taskset") and cpu > 1
     if pinned:
         command = ["taskset", "-c", str(cpu - 1), *command]
     env = {**os.environ, "LOAD_PLAN": str(plan_path), "LOAD_THINK": "1" if think else "0",
-           "PYTHONPATH": str(ROOT)}
-    busy_before = _machine_busy()
+           "LOAD_USERS": str(users + 1), "LOAD_DURATION": str(duration),
+           "LOAD_MARK": str(mark), "PYTHONPATH": str(ROOT)}
     with (prefix.parent / f"{prefix.name}-locust.log").open("wb") as log:
-        started = time.perf_counter()
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        while not mark.exists() and process.poll() is None:
+            time.sleep(0.2)
+        before = cpu_seconds(server)
+        locust_before = _process_cpu(process.pid)
+        started = time.perf_counter()
         _pid, _status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
-    busy, total = (after - before for after, before in zip(_machine_busy(), busy_before))
+    used = {key: value - before.get(key, 0.0) for key, value in cpu_seconds(server).items()}
+    used["locust"] = usage.ru_utime + usage.ru_stime - locust_before
     return {
         "rows": read_stats(Path(f"{prefix}_stats.csv")),
         "failures": read_failures(Path(f"{prefix}_failures.csv")),
-        "locust_cpu_s": round(usage.ru_utime + usage.ru_stime, 1), "wall_s": round(wall, 1),
+        "cpu_s": {key: round(value, 1) for key, value in used.items()}, "wall_s": round(wall, 1),
         "locust_pinned": f"CPU {cpu - 1} (taskset)" if pinned else "not pinned",
-        "machine_busy": round(busy / total, 2) if total else None,
         "duration": duration,
     }
 
 
-def _machine_busy():
-    """(busy, total) jiffies of all CPUs so far, from /proc/stat."""
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _process_cpu(pid):
+    """CPU seconds (user + system) of ``pid`` so far; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def cpu_seconds(server):
+    """CPU seconds so far of the web server (master and workers), the background
+    worker, the PostgreSQL backends serving the bench database, and of all CPUs
+    (whoever's work: the machine may be shared). A backend that starts in between is
+    counted from zero, one that ends in between is lost (connections are kept, so few)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND pid <> pg_backend_pid()")
+        backends = [row[0] for row in cursor.fetchall()]
+    children = Path(f"/proc/{server.web.pid}/task/{server.web.pid}/children")
+    web = [server.web.pid, *map(int, children.read_text().split())] if children.exists() else []
     fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = fields[3] + fields[4]
-    return sum(fields) - idle, sum(fields)
+    return {
+        "web": sum(_process_cpu(pid) for pid in web),
+        "worker": _process_cpu(server.worker.pid),
+        "postgres": sum(_process_cpu(pid) for pid in backends),
+        "capacity": sum(fields) / TICKS,
+        "busy": (sum(fields) - fields[3] - fields[4]) / TICKS,
+    }
 
 
 def read_stats(path):
@@ -243,14 +272,20 @@ def print_table(table):
           f"{table['server']}")
     print(f"{'page':34} {'requests':>9} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7} {'errors':>7}")
     for row in table["rows"]:
+        if not row["requests"]:
+            continue  # the logins: before the window
         cells = [f"{row[key]:7.3f}" if row[key] is not None else f"{'':>7}"
                  for key in ("p50", "p95", "p99")]
         name = "all requests" if row["name"] == "Aggregated" else row["name"]
         print(f"{name:34} {row['requests']:9d} {row['rps']:7.1f} {' '.join(cells)} "
               f"{row['failures']:7d}")
-    print(f"load generator: {table['locust_cpu_s']} s CPU in {table['wall_s']} s "
-          f"({table['locust_cpu_s'] / table['wall_s']:.0%} of one CPU), {table['locust_pinned']}; "
-          f"all CPUs busy {table['machine_busy']:.0%}")
+    cpu, wall = table["cpu_s"], table["wall_s"]
+    served = next((row["requests"] for row in table["rows"] if row["name"] == "Aggregated"), 0)
+    print(f"load generator: {cpu['locust']} s CPU in {wall} s ({cpu['locust'] / wall:.0%} of "
+          f"one CPU), {table['locust_pinned']}")
+    print(f"CPU in the window: web {cpu['web']} s ({1000 * cpu['web'] / max(1, served):.0f} ms "
+          f"per request), PostgreSQL {cpu['postgres']} s, worker {cpu['worker']} s; all CPUs "
+          f"{cpu['busy'] / max(cpu['capacity'], 1):.0%} busy, others' work included")
     for job in table["jobs"]:
         print(f"background job: {job}")
     for failure in table["failures"][:8]:

@@ -19,6 +19,8 @@ import random
 from datetime import date
 from http.cookiejar import DefaultCookiePolicy
 
+import gevent
+import gevent.event
 from locust import FastHttpUser, between, constant, task
 from locust.exception import StopUser
 
@@ -26,8 +28,24 @@ from bench import mix
 
 PLAN = json.loads(open(os.environ["LOAD_PLAN"], encoding="utf-8").read())
 THINK = os.environ.get("LOAD_THINK", "1") == "1"
+USERS = int(os.environ.get("LOAD_USERS", "1"))  # the job runner included
+DURATION = int(os.environ.get("LOAD_DURATION", "60"))
+MARK = os.environ.get("LOAD_MARK", "")
 TODAY = date.today()
 _next = {"clerk": itertools.count(), "official": itertools.count()}
+_logged_in = itertools.count(1)
+_measuring = gevent.event.Event()
+
+
+def _start_measuring(environment):
+    """Once everyone has logged in (a login hashes the password: 31 at once take the
+    server many seconds, which a working day never sees), count from zero for DURATION
+    seconds, then stop; ``LOAD_MARK`` tells bench/load.py when the window opened."""
+    environment.runner.stats.reset_all()
+    if MARK:
+        open(MARK, "w").close()
+    gevent.spawn_later(DURATION, environment.runner.quit)
+    _measuring.set()
 
 
 def _wait():
@@ -38,6 +56,7 @@ class Person(FastHttpUser):
     abstract = True
     wait_time = _wait()
     role = ""
+    network_timeout = connection_timeout = 180.0  # logins queue behind each other at the start
 
     def on_start(self):
         accounts = PLAN[self.role + "s"]
@@ -54,9 +73,14 @@ class Person(FastHttpUser):
                                   "username": self.account["username"],
                                   "password": PLAN["password"],
                               }) as response:
-            if response.status_code != 302:
+            logged_in = response.status_code == 302
+            if not logged_in:
                 response.failure(f"login of {self.account['username']}: {response.status_code}")
-                raise StopUser()
+        if next(_logged_in) == USERS:
+            _start_measuring(self.environment)
+        if not logged_in:
+            raise StopUser()
+        _measuring.wait()
 
     def csrf(self):
         for cookie in self.client.cookiejar:
