@@ -48,6 +48,9 @@ def add_arguments(parser):
     variant = group.add_mutually_exclusive_group()
     variant.add_argument("--think", action="store_true", help="only the think-time variant")
     variant.add_argument("--no-think", action="store_true", help="only the no-think variant")
+    group.add_argument("--clerks-only", action="store_true",
+                       help="clerks (and the jobs) only: the server's ceiling without the "
+                            "officials' pages")
     group.add_argument("--workers", type=int, help="gunicorn processes (GUNICORN_WORKERS)")
     group.add_argument("--threads", type=int, help="threads per process (GUNICORN_THREADS)")
 
@@ -77,7 +80,8 @@ def main(args, database_url):
     with Server(env, free_port()) as server:
         for index, (name, users, think) in enumerate(chosen):
             # The same accounts in every variant, new ID numbers and a new roster each time.
-            plan = accounts.prepare(clerks=math.ceil(most * 2 / 3) + 1,
+            clerks = most if args.clerks_only else math.ceil(most * 2 / 3)
+            plan = accounts.prepare(clerks=clerks + 1,
                                     officials=math.ceil(most / 3) + 1,
                                     numbers_start=index * (most + 2) * NUMBERS_PER_CLERK,
                                     numbers_per_clerk=NUMBERS_PER_CLERK)
@@ -86,8 +90,10 @@ def main(args, database_url):
             plan_path = run_dir / f"plan-{name}.json"
             plan_path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
             started = time.time()
-            table = run_locust(run_dir / name, plan_path, server, users, args.load_duration, think)
-            table.update(name=name, users=users, think=think, server=server.describe())
+            table = run_locust(run_dir / name, plan_path, server, users, args.load_duration, think,
+                               mix="clerks" if args.clerks_only else "all")
+            table.update(name=name, users=users, think=think, server=server.describe(),
+                         mix="clerks only" if args.clerks_only else "clerks and officials")
             table["jobs"] = accounts.wait_for_jobs(plan["jobs"]["username"], started,
                                                    JOB_WAIT_SECONDS)
             tables.append(table)
@@ -171,7 +177,7 @@ class Server:
                 f"CONN_HEALTH_CHECKS={database['CONN_HEALTH_CHECKS']}, DEBUG=0")
 
 
-def run_locust(prefix, plan_path, server, users, duration, think):
+def run_locust(prefix, plan_path, server, users, duration, think, mix="all"):
     """Run locust headless (all users log in first, then ``duration`` seconds are
     counted); the per-page rows of its CSV and the CPU each process used meanwhile."""
     mark = prefix.parent / f"{prefix.name}.measuring"
@@ -185,7 +191,7 @@ def run_locust(prefix, plan_path, server, users, duration, think):
         command = ["taskset", "-c", str(cpu - 1), *command]
     env = {**os.environ, "LOAD_PLAN": str(plan_path), "LOAD_THINK": "1" if think else "0",
            "LOAD_USERS": str(users + 1), "LOAD_DURATION": str(duration),
-           "LOAD_MARK": str(mark), "PYTHONPATH": str(ROOT)}
+           "LOAD_MARK": str(mark), "LOAD_MIX": mix, "PYTHONPATH": str(ROOT)}
     with (prefix.parent / f"{prefix.name}-locust.log").open("wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
         while not mark.exists() and process.poll() is None:
@@ -268,7 +274,8 @@ def _seconds(milliseconds):
 
 def print_table(table):
     think = "1–3 s think time" if table["think"] else "no think time (saturation)"
-    print(f"\nload: {table['users']} people + 1 job runner, {think}, {table['duration']} s — "
+    print(f"\nload: {table['users']} people ({table['mix']}) + 1 job runner, {think}, "
+          f"{table['duration']} s — "
           f"{table['server']}")
     print(f"{'page':34} {'requests':>9} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7} {'errors':>7}")
     for row in table["rows"]:
@@ -277,7 +284,9 @@ def print_table(table):
         cells = [f"{row[key]:7.3f}" if row[key] is not None else f"{'':>7}"
                  for key in ("p50", "p95", "p99")]
         name = "all requests" if row["name"] == "Aggregated" else row["name"]
-        print(f"{name:34} {row['requests']:9d} {row['rps']:7.1f} {' '.join(cells)} "
+        # Over the whole window (locust's own figure ends at the last request it saw).
+        rps = row["requests"] / table["duration"]
+        print(f"{name:34} {row['requests']:9d} {rps:7.2f} {' '.join(cells)} "
               f"{row['failures']:7d}")
     cpu, wall = table["cpu_s"], table["wall_s"]
     served = next((row["requests"] for row in table["rows"] if row["name"] == "Aggregated"), 0)

@@ -160,6 +160,11 @@ class Official(Person):
                   f"&since={mix.STATS_SINCE}", "statistics workbook")
 
 
+if os.environ.get("LOAD_MIX") == "clerks":
+    # --clerks-only: the server's ceiling without the officials' heavy pages.
+    del Official
+
+
 class Jobs(Person):
     """One export and one import in the background, started on their pages: a county
     official exports the county's members (.xlsx), a clerk uploads a roster big enough
