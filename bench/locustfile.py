@@ -8,6 +8,10 @@ or none with ``LOAD_THINK=0`` (the saturation variant). One more user (``Jobs``)
 a background export and a background import through their pages, as an official and a
 clerk would, and follows both to the end.
 
+Set by bench/load.py: ``LOAD_USERS`` (all users, the job runner included: the clock
+starts when that many have logged in), ``LOAD_DURATION`` (seconds counted),
+``LOAD_MARK`` (a file made when counting starts), ``LOAD_MIX=clerks`` (no officials).
+
 The server runs with DEBUG off, so its cookies are marked Secure; over the benchmark's
 plain HTTP the cookie jar is told to send them anyway.
 """
