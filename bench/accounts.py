@@ -165,3 +165,19 @@ def wait_for_jobs(username, since, seconds):
 def remove_people(plan):
     """Delete everyone the run entered or imported (their events and transfers too)."""
     _delete_members("id_number = ANY(%s)", [plan["numbers"]])
+
+
+def forget_jobs(username):
+    """Delete the jobs ``username`` ran, the export files and the uploaded rosters with
+    them (an export of a county is tens of MB: runs would pile them up in MEDIA_ROOT)."""
+    from members.spreadsheets import uploads
+    from members.spreadsheets.tasks import export_folder
+
+    for job in ExportJob.objects.filter(user__username=username):
+        if job.file_name:
+            (export_folder() / job.file_name).unlink(missing_ok=True)
+        job.delete()
+    for job in ImportJob.objects.filter(user__username=username):
+        if job.token:
+            uploads.discard(job.token)
+        job.delete()

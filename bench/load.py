@@ -98,6 +98,7 @@ def main(args, database_url):
                                                    JOB_WAIT_SECONDS)
             tables.append(table)
             accounts.remove_people(plan)
+            accounts.forget_jobs(plan["jobs"]["username"])
     for table in tables:
         print_table(table)
     (run_dir / "results.json").write_text(json.dumps(tables, ensure_ascii=False, indent=2))

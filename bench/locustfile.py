@@ -190,6 +190,8 @@ class Jobs(Person):
     def start_export(self):
         with self.client.get("/sheets/export/members/?format=xlsx", name="export: start",
                              allow_redirects=False, catch_response=True) as response:
+            if response.status_code == 200:
+                return None  # a small database: the county is sent at once, no job
             if response.status_code != 302:
                 response.failure(f"export did not start a job: {response.status_code}")
                 return None
