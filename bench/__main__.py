@@ -1,4 +1,5 @@
-"""``python -m bench [--members 1000000] [--runs 3] [--json out.json]``
+"""``python -m bench [--members 1000000] [--runs 3] [--json out.json]``;
+``python -m bench --reuse --db-name NAME --load``: the load benchmark (``bench/load.py``).
 
 Builds a dedicated PostgreSQL database (``unionreg_bench``, dropped at the end unless
 ``--keep``) with the demo generator (``members.demo.build_demo``, as ``seed_demo``), then
@@ -25,6 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import load  # noqa: E402
 from bench.harness import Result  # noqa: E402
 BENCH_DB = os.environ.get("BENCH_DB", "unionreg_bench")  # --db-name overrides
 
@@ -47,7 +49,10 @@ def parse_args():
                         help="name of the bench database on that server (default: %(default)s)")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""),
                         help="PostgreSQL server to use (default: $DATABASE_URL)")
+    load.add_arguments(parser)
     args = parser.parse_args()
+    if args.load and not args.reuse:
+        parser.error("--load runs on an existing bench database: add --reuse (and --db-name)")
     BENCH_DB = args.db_name
     return args
 
@@ -155,6 +160,9 @@ def main():
     import django
 
     django.setup()
+    if args.load:
+        load.main(args, url)  # its own server, settings and tables; the database stays
+        return
     from django.conf import settings
     from django.core.management import call_command
 

@@ -27,7 +27,7 @@ SETTINGS_VARIABLES = [
     "EXPORT_INLINE_MAX_ROWS",
     "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_PRELOAD", "LOG_LEVEL",
     "PERSONAL_DATA_READ_RETENTION_DAYS",
-    "TRUSTED_PROXIES",
+    "TRUSTED_PROXIES", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS",
 ]
 
 
@@ -183,6 +183,34 @@ def test_limits_come_from_the_environment(clean_env):
     loaded = load_settings()
     assert (loaded.SESSION_COOKIE_AGE, loaded.AXES_FAILURE_LIMIT) == (600, 3)
     assert loaded.EXPORT_INLINE_MAX_ROWS == 100
+
+
+def test_postgres_connections_are_kept_and_checked_by_default(clean_env):
+    clean_env.setenv("DEBUG", "1")
+    clean_env.setenv("DATABASE_URL", "postgres://unionreg@db:5432/unionreg")
+    database = load_settings().DATABASES["default"]
+    assert (database["CONN_MAX_AGE"], database["CONN_HEALTH_CHECKS"]) == (60, True)
+
+
+def test_connection_reuse_comes_from_the_environment(clean_env):
+    clean_env.setenv("DEBUG", "1")
+    clean_env.setenv("DATABASE_URL", "postgres://unionreg@db:5432/unionreg")
+    clean_env.setenv("CONN_MAX_AGE", "0")
+    clean_env.setenv("CONN_HEALTH_CHECKS", "off")
+    database = load_settings().DATABASES["default"]
+    assert (database["CONN_MAX_AGE"], database["CONN_HEALTH_CHECKS"]) == (0, False)
+
+
+def test_sqlite_opens_a_connection_per_request_by_default(clean_env):
+    clean_env.setenv("DEBUG", "1")
+    assert load_settings().DATABASES["default"]["CONN_MAX_AGE"] == 0
+
+
+def test_malformed_conn_max_age_stops_the_start(clean_env):
+    clean_env.setenv("DEBUG", "1")
+    clean_env.setenv("CONN_MAX_AGE", "forever")
+    with pytest.raises(ImproperlyConfigured, match=r"CONN_MAX_AGE='forever' is not an integer"):
+        load_settings()
 
 
 def test_tests_run_with_debug_off():

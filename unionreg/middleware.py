@@ -10,6 +10,7 @@ Input hygiene: control characters and over-long values in request parameters ans
 """
 
 import re
+import time
 
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -21,6 +22,32 @@ POLICY = (
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+class SessionRefreshMiddleware:
+    """A session ends SESSION_COOKIE_AGE (``SESSION_IDLE_SECONDS``) after its last
+    request, yet is written back at most once a minute. Django's own way,
+    SESSION_SAVE_EVERY_REQUEST, is an UPDATE and a commit on every page (about a tenth of
+    a cheap page's time under load, bench/RESULTS.md, issue 20); this ends an idle
+    session up to a minute early instead. Sits inside SessionMiddleware, which saves."""
+
+    REFRESH_SECONDS = 60
+    STAMP = "_refreshed"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # Only sessions that exist (reading one that has expired forgets its key):
+        # anonymous visitors get none made for them.
+        if session is not None and session.session_key:
+            now = int(time.time())
+            stamp = session.get(self.STAMP, 0)
+            if session.session_key and now - stamp >= self.REFRESH_SECONDS:
+                session[self.STAMP] = now  # modified: saved with a new expiry
+        return response
 
 
 class ContentSecurityPolicyMiddleware:

@@ -50,6 +50,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Keeps idle sessions alive, writing them back at most once a minute.
+    "unionreg.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -89,6 +91,13 @@ DATABASES = {
         env_str("DATABASE_URL", "sqlite:///db.sqlite3"), base_dir=BASE_DIR
     )
 }
+# A PostgreSQL connection is kept for the next request of the same process (thread) for
+# up to CONN_MAX_AGE seconds (0: a new one per request, each starting a PostgreSQL
+# backend), and checked before it is reused after an error or a restart of the server.
+# SQLite opens a file: nothing to keep.
+_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60 if _POSTGRES else 0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("CONN_HEALTH_CHECKS", True)
 SILENCED_SYSTEM_CHECKS = []
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the background worker write while the web process reads.
@@ -165,8 +174,9 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 # Sessions end after an hour without activity: shared office PCs stay logged in otherwise.
+# The expiry moves with each request (unionreg.middleware.SessionRefreshMiddleware),
+# written back at most once a minute rather than on every request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 3600)
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Login throttling: five failures lock the username from that address for 15 minutes.
