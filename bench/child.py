@@ -104,7 +104,7 @@ def import_export_resource(path, tuned=False):
                 if hasattr(widget, "model") and field.column_name in dataset.headers:
                     ids = {value for value in dataset[field.column_name] if value not in ("", None)}
                     cache = widget.model.objects.in_bulk(ids)
-                    widget.clean = _cached_clean(widget.clean, cache)
+                    widget.clean = _cached_clean(widget, cache)
 
     with open(path, encoding="utf-8") as handle:
         dataset = tablib.Dataset().load(handle.read(), format="csv")
@@ -112,19 +112,26 @@ def import_export_resource(path, tuned=False):
     result = resource.import_data(dataset, dry_run=False, raise_errors=False)
     first_error = ""
     if result.has_errors():
-        first_error = str(result.row_errors()[0][1][0].error)[:300]
+        # In bulk mode an error belongs to the batch (base_errors), not to a row.
+        errors = [e for _row, row_errors in result.row_errors() for e in row_errors] or \
+            result.base_errors
+        first_error = str(errors[0].error)[:300]
     elif result.has_validation_errors():
         first_error = str(result.invalid_rows[0].error_dict)[:300]
     return {"rows": len(dataset), "totals": dict(result.totals), "first_error": first_error}
 
 
-def _cached_clean(clean, cache):
+def _cached_clean(widget, cache):
     """A ForeignKeyWidget's clean that takes the row from ``cache`` (id → instance)."""
+    clean = widget.clean
+
     def cached(value, row=None, **kwargs):
         if value in ("", None):
             return None
         found = cache.get(int(value))
-        return found if found is not None else clean(value, row, **kwargs)
+        if found is None:
+            return clean(value, row, **kwargs)
+        return found.pk if widget.key_is_id else found
     return cached
 
 

@@ -141,41 +141,49 @@ def imports(ctx):
     def forget_imported():
         _delete_members("id_number = ANY(%s)", [numbers])
 
-    dry = Result(f"import {IMPORT_ROWS:,} members: dry run (validated)", 40)
-    commit = Result(f"import {IMPORT_ROWS:,} members: commit", 40)
-    for _ in range(max(1, min(ctx.runs, 2))):
-        seconds, peak, data = run_child("import", path, "dry")
-        dry.times.append(seconds)
-        dry.extra = {"rows": data["rows"], "peak_mb": round(peak), "errors": data["error_count"]}
-        if data["file_error"] or data["error_count"]:
-            dry.note = f"first errors: {data['file_error'] or data['errors'][:2]}"
-        seconds, peak, data = run_child("import", path, "commit")
-        commit.times.append(seconds)
-        commit.extra = {"rows": data["rows"], "peak_mb": round(peak), "committed": data["committed"]}
-        forget_imported()
-    out += [dry, commit]
-    ours = commit.extra.get("rows", rows) / min(commit.times) if commit.times else None
-    for tuned, label in ((False, "default settings"),
-                         (True, "tuned: bulk, no diff, cached rows and foreign keys")):
-        resource = Result(f"comparison: django-import-export ModelResource, "
-                          f"{RESOURCE_ROWS:,} rows ({label})")
-        seconds, peak, data = run_child("import_export", resource_csv, "tuned" if tuned else "")
-        resource.times.append(seconds)
-        resource.extra = {"rows_per_s": round(RESOURCE_ROWS / seconds), "peak_mb": round(peak),
-                          "totals": data["totals"]}
-        if data["first_error"]:
-            resource.note = f"first error: {data['first_error']}"
-        if tuned:
-            resource.note = (resource.note + " " if resource.note else "") + \
-                "(members only: no events, no history, no full_clean)"
-        forget_imported()
-        out.append(resource)
-        if ours:
-            # The rows the file really held (the export leaves some members out), not the
-            # number asked for.
-            commit.extra["rows_per_s"] = round(ours)
-            key = "x_import_export_tuned" if tuned else "x_import_export"
-            commit.extra[key] = round(ours / (RESOURCE_ROWS / seconds), 1)
+    try:
+        dry = Result(f"import {IMPORT_ROWS:,} members: dry run (validated)", 40)
+        commit = Result(f"import {IMPORT_ROWS:,} members: commit", 40)
+        for _ in range(max(1, min(ctx.runs, 2))):
+            seconds, peak, data = run_child("import", path, "dry")
+            dry.times.append(seconds)
+            dry.extra = {"rows": data["rows"], "peak_mb": round(peak), "errors": data["error_count"]}
+            if data["file_error"] or data["error_count"]:
+                dry.note = f"first errors: {data['file_error'] or data['errors'][:2]}"
+            seconds, peak, data = run_child("import", path, "commit")
+            commit.times.append(seconds)
+            commit.extra = {"rows": data["rows"], "peak_mb": round(peak), "committed": data["committed"]}
+            forget_imported()
+        out += [dry, commit]
+        ours = commit.extra.get("rows", rows) / min(commit.times) if commit.times else None
+        for tuned, label in ((False, "default settings"),
+                             (True, "tuned: bulk, no diff, cached rows and foreign keys")):
+            resource = Result(f"comparison: django-import-export ModelResource, "
+                              f"{RESOURCE_ROWS:,} rows ({label})")
+            seconds, peak, data = run_child("import_export", resource_csv, "tuned" if tuned else "")
+            resource.times.append(seconds)
+            resource.extra = {"rows_per_s": round(RESOURCE_ROWS / seconds), "peak_mb": round(peak),
+                              "totals": data["totals"]}
+            if data["first_error"]:
+                resource.note = f"first error: {data['first_error']}"
+            if tuned:
+                resource.note = (resource.note + " " if resource.note else "") + \
+                    "(members only: no events, no history, no full_clean)"
+            forget_imported()
+            out.append(resource)
+            if ours:
+                # The rows the file really held (the export leaves some members out), not the
+                # number asked for.
+                commit.extra["rows_per_s"] = round(ours)
+                key = "x_import_export_tuned" if tuned else "x_import_export"
+                commit.extra[key] = round(ours / (RESOURCE_ROWS / seconds), 1)
+    except BaseException:
+        forget_imported()  # put the dataset back as it was, then say what failed
+        with connection.cursor() as cursor, transaction.atomic():
+            for table in ("members_member", *MEMBER_TABLES):
+                saved[table].seek(0)
+                cursor.cursor.copy_expert(f"COPY {table} FROM STDIN", saved[table])
+        raise
 
     # The rows put back are the comparison: the same members and their events, COPY'd
     # into the real tables (indexes, the tally triggers, the deferred foreign-key checks
