@@ -14,7 +14,8 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from bench import cold, pages
-from bench.harness import Result, run_child, timed
+from bench.harness import Result, timed
+from bench.transfers import _delete_members, exports, imports
 from members.models import EnrolmentDrive, Member, MembershipEvent
 from organizations.models import Grant, Organization, Role
 
@@ -274,145 +275,6 @@ def entry_save(ctx):
     result = timed(Result("entry page: save one member", 0.1), ctx.runs, save)
     _delete_members("id_number = ANY(%s)", [numbers])
     return [result]
-
-
-# --- exports ----------------------------------------------------------------------------
-
-def exports(ctx):
-    out = []
-    for file_format, target in (("xlsx", 60), ("csv", 15)):
-        result = Result(f"export {EXPORT_ROWS:,} members to .{file_format}", target)
-        for _ in range(max(1, min(ctx.runs, 2))):
-            seconds, peak, data = run_child("export", file_format, ctx.tmp / f"m.{file_format}", EXPORT_ROWS)
-            result.times.append(seconds)
-            result.extra = {"rows": data["rows"], "peak_mb": round(peak)}
-        if file_format == "xlsx":
-            result.note = "peak memory target 150 MB"
-        out.append(result)
-    result = Result("comparison: openpyxl default (non-streaming) .xlsx, same rows")
-    seconds, peak, data = run_child("export_openpyxl", ctx.tmp / "m-openpyxl.xlsx", EXPORT_ROWS)
-    result.times.append(seconds)
-    result.extra = {"rows": data["rows"], "peak_mb": round(peak)}
-    out.append(result)
-    return out
-
-
-# --- imports ----------------------------------------------------------------------------
-
-MEMBER_TABLES = ("members_membershipevent", "members_transfer")
-# Rows that keep a member's id after the member is gone (Django sets it to NULL; a raw
-# DELETE must do the same): the log of reads of personal data.
-MEMBER_REFERENCES = (("members_personaldataread", "member_id"),)
-
-
-def _delete_members(where, params=()):
-    with connection.cursor() as cursor:
-        for table in MEMBER_TABLES:
-            cursor.execute(
-                f"DELETE FROM {table} WHERE member_id IN (SELECT id FROM members_member WHERE {where})",
-                params,
-            )
-        for table, column in MEMBER_REFERENCES:
-            cursor.execute(
-                f"UPDATE {table} SET {column} = NULL "
-                f"WHERE {column} IN (SELECT id FROM members_member WHERE {where})",
-                params,
-            )
-        cursor.execute(f"DELETE FROM members_member WHERE {where}", params)
-
-
-def imports(ctx):
-    """Export the newest 100,000 members, delete them, import them back (dry run, then
-    commit), and compare with django-import-export and raw COPY on 10,000 of them."""
-    out = []
-    rows = min(IMPORT_ROWS, Member.objects.count() // 2)
-    path = ctx.tmp / "import.xlsx"
-    run_child("export", "xlsx", path, rows, "newest")
-    first = Member.objects.order_by("-pk").values_list("pk", flat=True)[rows - 1]
-    fields = [f for f in Member._meta.concrete_fields]
-    # Spelled the way import-export's default widgets read them: "YYYY-MM-DD HH:MM:SS"
-    # (not "+08") and true/false (not t/f).
-    select = ", ".join(
-        f"""to_char({f.column} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS') AS "{f.name}\""""
-        if f.get_internal_type() == "DateTimeField" else
-        f"""CASE WHEN {f.column} THEN 'true' ELSE 'false' END AS "{f.name}\""""
-        if f.get_internal_type() == "BooleanField" else f'{f.column} AS "{f.name}"'
-        for f in fields
-    )
-    resource_csv = ctx.tmp / "resource.csv"
-    # Members with a card number: in a CSV an empty card number reads back as "", not
-    # NULL, and a second "" would break the unique constraint on card numbers.
-    resource_rows = (f"members_member WHERE id >= {first} AND card_number IS NOT NULL "
-                     f"ORDER BY id LIMIT {RESOURCE_ROWS}")
-    copy_buffer = io.StringIO()
-    with connection.cursor() as cursor:
-        raw = cursor.cursor
-        with open(resource_csv, "w", encoding="utf-8") as handle:
-            raw.copy_expert(
-                f"COPY (SELECT {select} FROM {resource_rows}) TO STDOUT WITH CSV HEADER", handle)
-        raw.copy_expert(f"COPY (SELECT * FROM {resource_rows}) TO STDOUT", copy_buffer)
-    numbers = list(Member.objects.filter(pk__gte=first).values_list("id_number", flat=True))
-    # Keep the rows to put back at the end, so the dataset is the same size afterwards.
-    saved = {}
-    with connection.cursor() as cursor:
-        for table, where in (("members_member", f"id >= {first}"),
-                             *((t, f"member_id >= {first}") for t in MEMBER_TABLES)):
-            saved[table] = io.StringIO()
-            cursor.cursor.copy_expert(f"COPY (SELECT * FROM {table} WHERE {where}) TO STDOUT",
-                                      saved[table])
-    _delete_members("id >= %s", [first])
-
-    def forget_imported():
-        _delete_members("id_number = ANY(%s)", [numbers])
-
-    dry = Result(f"import {IMPORT_ROWS:,} members: dry run (validated)", 40)
-    commit = Result(f"import {IMPORT_ROWS:,} members: commit", 40)
-    for _ in range(max(1, min(ctx.runs, 2))):
-        seconds, peak, data = run_child("import", path, "dry")
-        dry.times.append(seconds)
-        dry.extra = {"rows": data["rows"], "peak_mb": round(peak), "errors": data["error_count"]}
-        if data["file_error"] or data["error_count"]:
-            dry.note = f"first errors: {data['file_error'] or data['errors'][:2]}"
-        seconds, peak, data = run_child("import", path, "commit")
-        commit.times.append(seconds)
-        commit.extra = {"rows": data["rows"], "peak_mb": round(peak), "committed": data["committed"]}
-        forget_imported()
-    out += [dry, commit]
-
-    resource = Result(f"comparison: django-import-export ModelResource, {RESOURCE_ROWS:,} rows (default settings)")
-    seconds, peak, data = run_child("import_export", resource_csv)
-    resource.times.append(seconds)
-    resource.extra = {"rows_per_s": round(RESOURCE_ROWS / seconds), "peak_mb": round(peak),
-                      "totals": data["totals"]}
-    if data["first_error"]:
-        resource.note = f"first error: {data['first_error']}"
-    forget_imported()
-    out.append(resource)
-    if commit.times and resource.times:
-        # The rows the file really held (the export leaves some members out), not the
-        # number asked for.
-        ours = commit.extra.get("rows", rows) / min(commit.times)
-        commit.extra["rows_per_s"] = round(ours)
-        commit.extra["x_import_export"] = round(ours / (RESOURCE_ROWS / resource.times[0]), 1)
-
-    copy = Result(f"comparison: raw COPY of the same {RESOURCE_ROWS:,} member rows")
-    with connection.cursor() as cursor:
-        copy_buffer.seek(0)
-        started = time.perf_counter()
-        cursor.cursor.copy_expert("COPY members_member FROM STDIN", copy_buffer)
-        copy.times.append(time.perf_counter() - started)
-    copy.extra = {"rows_per_s": round(RESOURCE_ROWS / copy.times[0])}
-    forget_imported()
-    out.append(copy)
-    with connection.cursor() as cursor:
-        for table in ("members_member", *MEMBER_TABLES):
-            saved[table].seek(0)
-            cursor.cursor.copy_expert(f"COPY {table} FROM STDIN", saved[table])
-            # django-import-export reset the sequence to the table's maximum while the
-            # saved rows were out: past them again, or the next insert collides.
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                           f"(SELECT max(id) FROM {table}))")
-    return out
 
 
 OPERATIONS = [

@@ -78,6 +78,17 @@ MASKS = {
     "place": mask_place,
 }
 
+# The same masks in SQL (PostgreSQL), for exports whose rows the database builds
+# (members.spreadsheets.member_sql); ``{0}`` is the column. Held to the functions above
+# by tests/test_export_sql.py.
+SQL_MASKS = {
+    "document": "CASE WHEN length({0}) <= 5 THEN repeat('*', length({0})) "
+                "ELSE repeat('*', length({0}) - 2) || right({0}, 2) END",
+    "mobile": "repeat('*', greatest(length({0}) - 4, 0)) || right({0}, 4)",
+    "birth_date": "extract(year FROM {0})::int::text",
+    "place": "CASE WHEN {0} = '' THEN '' ELSE left({0}, 2) || '***' END",
+}
+
 
 def sees_in_full(user):
     """May ``user`` see personal data unmasked (on a person's own page, in exports)?"""

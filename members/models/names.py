@@ -34,6 +34,7 @@ def surname_of(name):
     return name[:1]
 
 
+@lru_cache(maxsize=100_000)  # given names repeat far more than whole names (秀英, 伟)
 def _initials(text):
     letters = []
     for part in lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default"):

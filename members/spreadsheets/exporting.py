@@ -18,7 +18,7 @@ from datetime import date
 
 
 from members.models import ExportLog, Member, MembershipEvent
-from members.spreadsheets import columns as cols, layouts
+from members.spreadsheets import columns as cols, layouts, member_sql
 from members.spreadsheets.importing import stored_user
 from members.spreadsheets.writing import FORMULA_TRIGGERS, neutralise
 from members.filters import MEMBER_FILTERS, visible_union
@@ -326,10 +326,9 @@ def csv_stream(export, queryset, params):
     writer.writerow(export.headers())
     yield buffer.take()
     count = 0
-    for batch in export.batches(queryset):
-        count += len(batch)
-        writer.writerows(csv_cells(batch))
-        yield buffer.take()
+    for text, rows in csv_batches(export, queryset):
+        count += rows
+        yield text
     export.log("csv", params, count)
 
 
@@ -346,6 +345,27 @@ class Buffer:
         text = "".join(self.parts)
         self.parts.clear()
         return text
+
+
+def csv_batches(export, queryset, progress=None):
+    """``(CSV text, rows)`` of each batch: built by PostgreSQL where it can
+    (``member_sql``), else by the csv module."""
+    if member_sql.available(export):
+        batches = member_sql.csv_batches(queryset, export.user)
+    else:
+        batches = ((_csv_text(batch), len(batch)) for batch in export.batches(queryset))
+    done = 0
+    for text, rows in batches:
+        yield text, rows
+        done += rows
+        if progress:
+            progress(done)
+
+
+def _csv_text(rows):
+    buffer = Buffer()
+    csv.writer(buffer).writerows(csv_cells(rows))
+    return buffer.take()
 
 
 def csv_cells(rows):
@@ -379,9 +399,9 @@ def write_csv_file(export, queryset, params, path, progress=None):
         writer.writerows([title] for title in export.titles(params))
         writer.writerow(export.headers())
         count = 0
-        for batch in export.batches(queryset, progress):
-            writer.writerows(csv_cells(batch))
-            count += len(batch)
+        for text, rows in csv_batches(export, queryset, progress):
+            handle.write(text)
+            count += rows
     export.log("csv", params, count)
     return count
 
@@ -401,9 +421,16 @@ def write_xlsx_file(export, queryset, params, path, progress=None):
     count = 0
     with StreamingWorkbook(path, sheet_name, headers, column_widths(headers), titles=titles,
                            print_title=" ".join(titles) or sheet_name) as workbook:
-        for batch in export.batches(queryset, progress):
-            workbook.write_rows(_neutralised(batch))
-            count += len(batch)
+        if member_sql.available(export):  # cells built by PostgreSQL
+            for rows, dates in member_sql.text_batches(queryset, export.user):
+                workbook.write_text_rows(rows, dates)
+                count += len(rows)
+                if progress:
+                    progress(count)
+        else:
+            for batch in export.batches(queryset, progress):
+                workbook.write_rows(_neutralised(batch))
+                count += len(batch)
     export.log("xlsx", params, count)
     return count
 

@@ -32,6 +32,13 @@ FIRST_DATE = date(1900, 1, 1)
 _SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_|^\s|\s$")
 _INVALID = re.compile(r"[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
 _ESCAPE_LIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+# ``_SPECIAL`` over a row's cells joined by \x1f (``write_text_rows``): whitespace at
+# the ends of any cell ([^\S\x1c-\x1f]: Python counts \x1c-\x1f as whitespace).
+_SPACE = r"[^\S\x1c-\x1f]"
+_ROW_SPECIAL = re.compile(
+    r"[&<>\x00-\x08\x0b-\x1e\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_"
+    rf"|^{_SPACE}|{_SPACE}$|{_SPACE}\x1f|\x1f{_SPACE}"
+)
 
 
 def _text_cell(ref, text):
@@ -150,6 +157,55 @@ class StreamingWorkbook:
             self.pending_size += len(line)
             if self.pending_size > FLUSH_BYTES:
                 self._flush()
+
+    def write_text_rows(self, rows, dates=()):
+        """Rows whose cells are all text, as ``member_sql`` fetches them: "" for an
+        empty cell, a date as its serial number's digits (the columns ``dates``). The
+        cells ``write_rows`` would write, made by one string format per row (chosen by
+        which cells are filled); a row with a cell that needs escaping, or a date
+        before 1900 (ISO text), is written cell by cell."""
+        templates = {}
+        width = len(self.letters)
+        pending = self.pending
+        for values in rows:
+            if self.stream is None or self.row >= MAX_ROWS:
+                self._start_sheet()
+            self.row += 1
+            joined = "\x1f".join(values)
+            filled = tuple(map(bool, values))
+            if (joined.count("\x1f") != width - 1 or _ROW_SPECIAL.search(joined)
+                    or not all(values[i].isdigit() for i in dates if filled[i])):
+                line = self._careful_row(values, dates)
+            else:
+                template = templates.get(filled)
+                if template is None:
+                    template = templates[filled] = self._row_template(filled, dates)
+                line = template.format(self.row, *values)
+            pending.append(line)
+            self.pending_size += len(line)
+            if self.pending_size > FLUSH_BYTES:
+                self._flush()
+
+    def _row_template(self, filled, dates):
+        cells = ['<row r="{0}">']
+        for index, (letter, full) in enumerate(zip(self.letters, filled)):
+            if full and index in dates:
+                cells.append(f'<c r="{letter}{{0}}" s="1"><v>{{{index + 1}}}</v></c>')
+            elif full:
+                cells.append(f'<c r="{letter}{{0}}" t="inlineStr"><is><t>{{{index + 1}}}</t></is></c>')
+        cells.append("</row>")
+        return "".join(cells)
+
+    def _careful_row(self, values, dates):
+        number = str(self.row)
+        cells = [f'<row r="{number}">']
+        for index, (letter, value) in enumerate(zip(self.letters, values)):
+            if value and index in dates and value.isdigit():
+                cells.append(f'<c r="{letter}{number}" s="1"><v>{value}</v></c>')
+            elif value:
+                cells.append(_text_cell(letter + number, value))
+        cells.append("</row>")
+        return "".join(cells)
 
     def _flush(self):
         if self.pending:

@@ -17,8 +17,8 @@ from members.spreadsheets import columns as cols
 from members.spreadsheets.bulk import NEW_MEMBER_FIELDS, MemberWriter
 from members.spreadsheets.importing import changes
 from members.spreadsheets.importing.base import BATCH, Importer, copy_instance, stored_user
+from members.spreadsheets.importing.lookups import Employers
 from members.spreadsheets.reading import cell_text
-from organizations.models import Employer
 
 CHUNK_ROWS = 10_000  # member rows validated and written at a time
 Kind = MembershipEvent.Kind
@@ -109,16 +109,7 @@ class MemberImporter(Importer):
     def prepare(self):
         """The lookups every chunk uses: unions, employers, and what is seen so far."""
         self.load_unions()
-        employers = Employer.objects.visible_to(self.user).only("id", "name", "credit_code", "union_id")
-        self.employers_by_id, self.employers_by_code, self.employers_by_name = {}, {}, {}
-        for employer in employers:
-            self.employers_by_id[employer.pk] = employer
-            if employer.union_id in self.unions_by_id:
-                # Member.clean names the covering union: give it the object we hold.
-                employer.union = self.unions_by_id[employer.union_id]
-            if employer.credit_code:
-                self.employers_by_code[employer.credit_code] = employer
-            self.employers_by_name.setdefault(employer.name, []).append(employer)
+        self.employers = Employers(self.user, self.unions_by_id)
         self.seen_documents, self.seen_cards = {}, {}
         self.actions = []  # (row, member, changes.Action) for registered people
         # A new member is kept as its column values (``NEW_MEMBER_FIELDS``), a tenth of the
@@ -182,9 +173,9 @@ class MemberImporter(Importer):
         by (document type, number)."""
         found = services.registrations(numbers, batch=BATCH, unions=self.unions_by_id)
         for member in found.values():
-            if member.employer_id in self.employers_by_id:
+            if member.employer_id in self.employers:
                 # Member.clean reads the employer's union: no query per row.
-                member.employer = self.employers_by_id[member.employer_id]
+                member.employer = self.employers.get(member.employer_id)
         return found
 
     def _card_holders(self, cards):
@@ -386,14 +377,15 @@ class MemberImporter(Importer):
         code = self.identifier(values, "employer_code")
         name = self.text(values, "employer")
         if code:
-            employer = self.employers_by_code.get(code)
-            if employer is None:
-                self.error(row, "employer_code", _("No employer with this credit code in your "
-                                                   "area; import the employer first."))
-            return employer
+            employer = self.employers.with_code(code)
+            if employer is not None:
+                return employer
+            self.error(row, "employer_code", _("No employer with this credit code in your "
+                                               "area; import the employer first."))
+            return None
         if not name:
             return None
-        matches = self.employers_by_name.get(name, [])
+        matches = self.employers.named(name)
         if len(matches) > 1 and union is not None:
             matches = [e for e in matches if e.union_id in (union.pk, None)]
         if len(matches) == 1:
