@@ -1,6 +1,7 @@
 """Settings for unionreg: one module, configured through environment variables.
 
 DATABASE_URL   sqlite:///db.sqlite3 (default) or postgres://user:pass@host:5432/name
+DATABASE_REPLICA_URL  optional: a read replica for the statistics and exports
 SECRET_KEY     required when DEBUG is off
 DEBUG          1/0 (default 0)
 ALLOWED_HOSTS  comma-separated (default: localhost names when DEBUG is on)
@@ -89,6 +90,16 @@ DATABASES = {
         env_str("DATABASE_URL", "sqlite:///db.sqlite3"), base_dir=BASE_DIR
     )
 }
+# A streaming read replica of the primary (PostgreSQL), for the statistics and the
+# exports (unionreg/routers.py; bench/SCALE.md). In tests it mirrors the test database.
+_replica_url = env_str("DATABASE_REPLICA_URL")
+if _replica_url:
+    DATABASES["replica"] = {
+        **parse_database_url(_replica_url, base_dir=BASE_DIR,
+                              variable="DATABASE_REPLICA_URL"),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["unionreg.routers.ReplicaRouter"]
 SILENCED_SYSTEM_CHECKS = []
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the background worker write while the web process reads.
