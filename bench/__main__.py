@@ -43,6 +43,10 @@ def parse_args():
     parser.add_argument("--reuse", action="store_true",
                         help="use an existing bench database of the same size (skip the build)")
     parser.add_argument("--only", help="comma-separated operation names (substring match)")
+    parser.add_argument("--replica-url",
+                        help="a streaming replica of the bench database "
+                             "(postgres://…/<db-name>): the statistics and exports read from "
+                             "it, as with DATABASE_REPLICA_URL; adds the replica lag")
     parser.add_argument("--partition-events", choices=("none", "date", "union"),
                         help="first rebuild the event table of the bench database as a "
                              "partitioned table, by year of date or by hash of union, or "
@@ -154,6 +158,8 @@ def main():
     if not args.reuse:
         recreate_database(parts)
     os.environ["DATABASE_URL"] = url
+    if args.replica_url:
+        os.environ["DATABASE_REPLICA_URL"] = args.replica_url
     os.environ.setdefault("DEBUG", "1")  # settings without SECRET_KEY; DEBUG is off below
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "unionreg.settings")
     import django
@@ -212,7 +218,8 @@ def main():
     header = (f"unionreg benchmarks {info['date']} — {info['dataset'].get('members', '?'):,} member rows, "
               f"{info['machine']['nproc']} CPUs, {info['machine']['memory']} RAM, "
               f"PostgreSQL {info['versions']['postgresql']}, Django {info['versions']['django']}, "
-              f"events partitioned by: {info['partition_events']}")
+              f"events partitioned by: {info['partition_events']}"
+              + (", statistics and exports read from a replica" if args.replica_url else ""))
     print_table(results, header)
     output = {**info, "results": [r.summary() for r in results]}
     text = json.dumps(output, ensure_ascii=False, indent=2, default=str)
