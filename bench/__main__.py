@@ -45,6 +45,14 @@ def parse_args():
     parser.add_argument("--reuse", action="store_true",
                         help="use an existing bench database of the same size (skip the build)")
     parser.add_argument("--only", help="comma-separated operation names (substring match)")
+    parser.add_argument("--replica-url",
+                        help="a streaming replica of the bench database "
+                             "(postgres://…/<db-name>): the statistics and exports read from "
+                             "it, as with DATABASE_REPLICA_URL; adds the replica lag")
+    parser.add_argument("--partition-events", choices=("none", "date", "union"),
+                        help="first rebuild the event table of the bench database as a "
+                             "partitioned table, by year of date or by hash of union, or "
+                             "back as a plain one (bench/partition.py; default: as it is)")
     parser.add_argument("--db-name", default=BENCH_DB,
                         help="name of the bench database on that server (default: %(default)s)")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""),
@@ -155,6 +163,8 @@ def main():
     if not args.reuse:
         recreate_database(parts)
     os.environ["DATABASE_URL"] = url
+    if args.replica_url:
+        os.environ["DATABASE_REPLICA_URL"] = args.replica_url
     os.environ.setdefault("DEBUG", "1")  # settings without SECRET_KEY; DEBUG is off below
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "unionreg.settings")
     import django
@@ -165,6 +175,7 @@ def main():
         return
     from django.conf import settings
     from django.core.management import call_command
+    from django.db import connection
 
     settings.DEBUG = False  # no query log in the timed code
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]  # the test Client
@@ -174,7 +185,7 @@ def main():
     info = {"date": date.today().isoformat(), "machine": machine()}
     results = []
     try:
-        from bench import operations
+        from bench import operations, partition
 
         if not args.reuse:
             call_command("migrate", verbosity=0)
@@ -187,6 +198,12 @@ def main():
             results.append(result)
         else:
             info["dataset"] = operations.dataset_size()
+        if args.partition_events:
+            result = Result(f"dataset: event table rebuilt, partitioned by {args.partition_events}")
+            result.times.append(partition.convert(args.partition_events))
+            results.append(result)
+        with connection.cursor() as cursor:
+            info["partition_events"] = partition.current_kind(cursor)
         info["versions"] = versions()
         print(f"dataset: {json.dumps(info['dataset'], ensure_ascii=False)}", flush=True)
         context = operations.Context(args.runs)
@@ -208,7 +225,9 @@ def main():
             drop_database(parts)
     header = (f"unionreg benchmarks {info['date']} — {info['dataset'].get('members', '?'):,} member rows, "
               f"{info['machine']['nproc']} CPUs, {info['machine']['memory']} RAM, "
-              f"PostgreSQL {info['versions']['postgresql']}, Django {info['versions']['django']}")
+              f"PostgreSQL {info['versions']['postgresql']}, Django {info['versions']['django']}, "
+              f"events partitioned by: {info['partition_events']}"
+              + (", statistics and exports read from a replica" if args.replica_url else ""))
     print_table(results, header)
     output = {**info, "results": [r.summary() for r in results]}
     text = json.dumps(output, ensure_ascii=False, indent=2, default=str)

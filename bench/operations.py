@@ -277,6 +277,35 @@ def entry_save(ctx):
     return [result]
 
 
+# --- read replica ------------------------------------------------------------------------
+
+def replica_lag(ctx):
+    """With ``--replica-url``: how long a committed write on the primary takes to be
+    replayed on the replica (the statistics above read from it; unionreg/routers.py)."""
+    from django.db import connections
+
+    from unionreg.routers import REPLICA
+
+    if REPLICA not in connections.settings:
+        return na("replica lag", "n/a (no --replica-url)")
+
+    def write_and_wait():
+        with connection.cursor() as cursor:  # autocommit: committed when it returns
+            cursor.execute("UPDATE organizations_organization SET name = name WHERE id = %s",
+                           [ctx.city.pk])
+            cursor.execute("SELECT pg_current_wal_lsn()")
+            lsn = cursor.fetchone()[0]
+        with connections[REPLICA].cursor() as cursor:
+            while True:
+                cursor.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [lsn])
+                if cursor.fetchone()[0]:
+                    return
+                time.sleep(0.001)
+
+    return [timed(Result("replica: a committed write replayed on the replica"), ctx.runs * 3,
+                  write_and_wait)]
+
+
 OPERATIONS = [
     ("raw copy", raw_copy),
     ("statistics", stats),
@@ -289,4 +318,5 @@ OPERATIONS = [
     ("cold statistics", cold.cold_statistics),
     ("exports", exports),
     ("imports", imports),
+    ("replica lag", replica_lag),
 ]

@@ -66,8 +66,9 @@ def env_networks(name):
     return networks
 
 
-def parse_database_url(url, *, base_dir):
-    """Turn DATABASE_URL into a DATABASES entry.
+def parse_database_url(url, *, base_dir, variable="DATABASE_URL"):
+    """Turn DATABASE_URL (or another ``variable`` of the same form) into a DATABASES
+    entry.
 
     Supported: ``sqlite:///relative.sqlite3``, ``sqlite:////absolute/path``, and
     ``postgres://user:password@host:port/name`` (``postgresql://`` too). Anything else
@@ -84,20 +85,20 @@ def parse_database_url(url, *, base_dir):
             name = str(base_dir / path[1:])
         else:
             raise ImproperlyConfigured(
-                f"DATABASE_URL={url!r}: a SQLite URL needs a file, e.g. sqlite:///db.sqlite3"
+                f"{variable}={url!r}: a SQLite URL needs a file, e.g. sqlite:///db.sqlite3"
             )
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": name}
     if scheme in ("postgres", "postgresql", "pgsql"):
         name = unquote(parts.path.lstrip("/"))
         if not name:
             raise ImproperlyConfigured(
-                f"DATABASE_URL={url!r}: the database name is missing "
+                f"{variable}={url!r}: the database name is missing "
                 "(postgres://user@host:5432/NAME)."
             )
         try:
             port = parts.port
         except ValueError:
-            raise ImproperlyConfigured(f"DATABASE_URL={url!r}: the port is not a number.") from None
+            raise ImproperlyConfigured(f"{variable}={url!r}: the port is not a number.") from None
         options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
         return {
             "ENGINE": "django.db.backends.postgresql",
@@ -109,5 +110,5 @@ def parse_database_url(url, *, base_dir):
             "OPTIONS": options,
         }
     raise ImproperlyConfigured(
-        f"DATABASE_URL={url!r}: unsupported scheme {scheme!r}; use sqlite:/// or postgres://."
+        f"{variable}={url!r}: unsupported scheme {scheme!r}; use sqlite:/// or postgres://."
     )

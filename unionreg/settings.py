@@ -1,6 +1,7 @@
 """Settings for unionreg: one module, configured through environment variables.
 
 DATABASE_URL   sqlite:///db.sqlite3 (default) or postgres://user:pass@host:5432/name
+DATABASE_REPLICA_URL  optional: a read replica for the statistics and exports
 SECRET_KEY     required when DEBUG is off
 DEBUG          1/0 (default 0)
 ALLOWED_HOSTS  comma-separated (default: localhost names when DEBUG is on)
@@ -98,6 +99,18 @@ DATABASES = {
 _POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60 if _POSTGRES else 0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("CONN_HEALTH_CHECKS", True)
+# A streaming read replica of the primary (PostgreSQL), for the statistics and the
+# exports (unionreg/routers.py; bench/SCALE.md). In tests it mirrors the test database.
+_replica_url = env_str("DATABASE_REPLICA_URL")
+if _replica_url:
+    DATABASES["replica"] = {
+        **parse_database_url(_replica_url, base_dir=BASE_DIR,
+                              variable="DATABASE_REPLICA_URL"),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": DATABASES["default"]["CONN_HEALTH_CHECKS"],
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["unionreg.routers.ReplicaRouter"]
 SILENCED_SYSTEM_CHECKS = []
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the background worker write while the web process reads.

@@ -27,6 +27,7 @@ from organizations import params as read, personal
 from organizations.access import default_organization
 from organizations.models import Employer, Organization
 from organizations.params import Param, Params
+from unionreg.routers import replica_reads
 
 BATCH = 5000
 CATEGORY_FIELDS = [(category.field, name) for category, name in cols.CATEGORY_NAMES.items()]
@@ -48,11 +49,18 @@ MEMBER_FIELDS = (
 )
 
 
+def _read(rows):
+    """The rows of a queryset, read from the read replica when one is configured
+    (``unionreg.routers``): an export is a long read that can bear its moment of lag."""
+    with replica_reads():
+        return list(rows)
+
+
 def _fill(names, model, missing, fields):
     """Add ``model`` rows ``missing`` (ids) to ``names`` (id → field values)."""
     missing.discard(None)
     if missing:
-        for pk, *values in model.objects.filter(pk__in=missing).values_list("pk", *fields):
+        for pk, *values in _read(model.objects.filter(pk__in=missing).values_list("pk", *fields)):
             names[pk] = tuple("" if value is None else value for value in values)
 
 
@@ -160,7 +168,7 @@ class Export:
         last = 0
         done = 0
         while True:
-            batch = list(queryset.filter(pk__gt=last).order_by("pk").values(*fields)[:BATCH])
+            batch = _read(queryset.filter(pk__gt=last).order_by("pk").values(*fields)[:BATCH])
             if not batch:
                 return
             yield [[getter(record) for getter in getters] for record in batch]
@@ -184,8 +192,8 @@ class Export:
         last = 0
         done = 0
         while True:
-            batch = list(queryset.filter(pk__gt=last).order_by("pk")
-                         .values_list(*MEMBER_FIELDS)[:BATCH])
+            batch = _read(queryset.filter(pk__gt=last).order_by("pk")
+                          .values_list(*MEMBER_FIELDS)[:BATCH])
             if not batch:
                 return
             _fill(unions, Organization, {row[16] for row in batch} - unions.keys(),
@@ -194,10 +202,10 @@ class Export:
                   ("name", "credit_code"))
             # The other statuses set left_on; 保留 is dated by its event.
             undated = [row[0] for row in batch if row[21] is None and row[20] != "active"]
-            status_dates = dict(
+            status_dates = dict(_read(
                 MembershipEvent.objects.filter(member_id__in=undated, valid_until=None)
                 .values_list("member_id", "date")
-            ) if undated else {}
+            )) if undated else {}
             rows = []
             for (pk, name, gender, ethnicity, id_type, id_number, birth_date, mobile_number,
                  household_type, education, political_status, employment_status, skill_grade,
@@ -230,8 +238,8 @@ class Export:
         covered employer (``layouts.union_form_rows``)."""
         last, done, number = 0, 0, 1
         while True:
-            batch = list(queryset.filter(pk__gt=last).order_by("pk")
-                         .values(*layouts.UNION_FIELDS)[:BATCH])
+            batch = _read(queryset.filter(pk__gt=last).order_by("pk")
+                          .values(*layouts.UNION_FIELDS)[:BATCH])
             if not batch:
                 return
             rows = layouts.union_form_rows(batch, number)

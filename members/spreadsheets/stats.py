@@ -15,6 +15,7 @@ from members.models import MembershipEvent
 from members.spreadsheets.writing import page_setup
 from members.statistics import BY_COUNTY, BY_TOWN, BY_UNION, breakdown, counting
 from organizations.models import Organization
+from unionreg.routers import replica_reads
 
 COUNT, RATE = "count", "rate"
 
@@ -93,7 +94,9 @@ def stats_workbook(root, day, since=None, groupings=None):
         sheet.freeze_panes(HEADER_ROW + 1, 1)
         page_setup(sheet, f"{title} {sheet_name}", HEADER_ROW)
     if groupings is None:
-        _reported_sheet(workbook, root, day, formats["header"], formats["count"], formats["label"])
+        with replica_reads():  # as the breakdowns (unionreg.routers)
+            _reported_sheet(workbook, root, day, formats["header"], formats["count"],
+                            formats["label"])
     workbook.close()
     return buffer.getvalue(), reports
 

@@ -8,19 +8,27 @@ Part of ``members.statistics`` (above the register, which sits above ``organizat
 from datetime import date
 from operator import itemgetter
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from members.statistics import counting, sql, tallies
 from members.statistics.rows import BY_UNION, FIGURES, Keys, Report, Row
 from organizations.models import Division
+from unionreg.routers import primary_reads, replica_reads
 
 
 def breakdown(root, day, grouping=BY_UNION, since=None):
     """The statistics of ``root``'s subtree on ``day``, one row per child union, county or
     town, with a total. ``since`` opens the period for new members and new base unions
     (exclusive); it defaults to the last day of the previous year, so "new this year"
-    includes 1 January."""
+    includes 1 January. Read from the read replica when one is configured
+    (``unionreg.routers``); missing tallies are stored on the primary."""
     since = since or date(day.year - 1, 12, 31)
+    with replica_reads():
+        return _breakdown(root, day, grouping, since)
+
+
+def _breakdown(root, day, grouping, since):
     divisions = {d.code: d for d in Division.objects.all()}
     keys = Keys(root, grouping, divisions.values())
     rows = {}
@@ -58,13 +66,23 @@ def _per_union_figures(root, day, since, keys, employers_per_union):
     employer_parts = [employers_per_union] if employers_per_union else []
     parts = tallies.tally_parts(day, since) + employer_parts
     results, missing = sql.per_union(root, day, since, keys, parts)
-    if missing and tallies.store_tallies(
-            root, [tallies.month_end_of(day), tallies.month_end_of(since)], missing):
-        results, missing = sql.per_union(root, day, since, keys, parts)
+    if missing and _store_tallies(root, day, since, missing):
+        # Read where they were just stored: a replica may not have them yet.
+        with primary_reads(), sql.planner_for(root):
+            results, missing = sql.per_union(root, day, since, keys, parts)
     if missing:
         live = counting.event_parts(day, since) + employer_parts
         results = sql.per_union(root, day, since, keys, live)[0]
     return results
+
+
+def _store_tallies(root, day, since, missing):
+    """Store the missing tallies on the primary, in a transaction of its own there (the
+    statistic may be reading a replica): the events are written there, and the lock that
+    keeps the tallies in step with them is held until it commits."""
+    with transaction.atomic(using=sql.tally_database()):
+        return tallies.store_tallies(
+            root, [tallies.month_end_of(day), tallies.month_end_of(since)], missing)
 
 
 def _total(root, rows):

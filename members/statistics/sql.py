@@ -11,7 +11,7 @@ Why each setting: the comments here; the measurements behind them: bench/RESULTS
 
 from contextlib import contextmanager, nullcontext
 
-from django.db import connections, transaction
+from django.db import connections, router, transaction
 from django.db.models.expressions import RawSQL
 
 from members.models import MembershipEvent, MembershipTally
@@ -152,7 +152,7 @@ def insert_tallies(root, month_end, events, figures, probe):
     (PostgreSQL), each union without a tally counts its own events; else the events of
     the whole subtree are counted in one pass, and the unions that have a tally already
     keep it."""
-    connection = connections[MembershipTally.objects.db]
+    connection = connections[tally_database()]
     quote = connection.ops.quote_name
     table = quote(MembershipTally._meta.db_table)
     probe = probe and connection.vendor == "postgresql"
@@ -178,7 +178,7 @@ def insert_tallies_forward(root, month_end, parts):
     row in the first of ``parts`` (the earlier tallies, a complete part): each figure the
     sum of its parts' terms, as ``per_union`` sums them. Unions that have a tally at
     ``month_end`` already keep it. Returns how many were inserted."""
-    connection = connections[MembershipTally.objects.db]
+    connection = connections[tally_database()]
     quote = connection.ops.quote_name
     table = quote(MembershipTally._meta.db_table)
     joins, params_joins, values, _missing = _part_terms(root, parts, probe=False)
@@ -196,10 +196,16 @@ def insert_tallies_forward(root, month_end, parts):
         return cursor.rowcount
 
 
+def tally_database():
+    """Where tallies are counted and stored: the primary, where the events are written
+    (a statistic may read a replica: ``unionreg.routers``)."""
+    return router.db_for_write(MembershipTally)
+
+
 def try_tally_lock(lock):
     """Take the advisory lock ``lock`` exclusively until the transaction ends, or False
     when another transaction holds it. SQLite has one writer at a time: no lock."""
-    connection = connections[MembershipTally.objects.db]
+    connection = connections[tally_database()]
     if connection.vendor != "postgresql":
         return True
     with connection.cursor() as cursor:
@@ -208,8 +214,9 @@ def try_tally_lock(lock):
 
 
 def analyze(model):
-    """Fresh planner statistics on ``model``'s table (PostgreSQL; SQLite plans without)."""
-    connection = connections[model.objects.db]
+    """Fresh planner statistics on ``model``'s table (PostgreSQL; SQLite plans without),
+    on the primary (a replica has the primary's)."""
+    connection = connections[router.db_for_write(model)]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
