@@ -14,11 +14,12 @@ of ``writing.neutralise`` on every text cell. tests/test_export_sql.py holds the
 paths to the same output.
 """
 
-from django.db import connection
+from django.db import connection, connections
 
 from members.models import Member
 from members.spreadsheets import columns as cols
 from organizations import personal
+from unionreg.routers import read_database
 
 BATCH = 20_000
 # writing.FORMULA_TRIGGERS as SQL: a text cell starting with one of them gets a quote.
@@ -40,6 +41,12 @@ def available(export):
     PostgreSQL."""
     return (connection.vendor == "postgresql" and export.kind == cols.MEMBERS
             and not export.layout)
+
+
+def _reader():
+    """The connection an export reads from: the read replica when one is configured
+    (``unionreg.routers``), as the Python path's reads."""
+    return connections[read_database()]
 
 
 def _literal(text):
@@ -113,7 +120,7 @@ def batch_queries(queryset, user, serial, empty="", size=BATCH):
     members = queryset.order_by()
     last = 0
     while True:
-        bound = list(members.filter(pk__gt=last).order_by("pk")
+        bound = list(members.filter(pk__gt=last).order_by("pk").using(read_database())
                      .values_list("pk", flat=True)[size - 1:size])
         batch = members.filter(pk__gt=last)
         bounds = f"m.id > {int(last)}"  # on m too: the planner then walks the primary key
@@ -130,8 +137,7 @@ def batch_queries(queryset, user, serial, empty="", size=BATCH):
 
 def csv_batches(queryset, user):
     """The CSV text of each batch (PostgreSQL's COPY) and its number of rows."""
-    connection.ensure_connection()
-    with connection.cursor() as cursor:
+    with _reader().cursor() as cursor:
         raw = cursor.cursor
         for sql, params in batch_queries(queryset, user, serial=False, empty=None):
             parts = []
@@ -151,7 +157,7 @@ def text_batches(queryset, user):
     """The rows of each batch as tuples of text (``cells(serial=True)``) and the indexes
     of the date cells."""
     _select, dates = cells(user, serial=True)
-    with connection.cursor() as cursor:
+    with _reader().cursor() as cursor:
         # Smaller batches: these rows are held as Python strings, not as COPY text.
         for sql, params in batch_queries(queryset, user, serial=True, size=BATCH // 4):
             cursor.execute(sql, params)
