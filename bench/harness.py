@@ -65,3 +65,13 @@ def timed(result, runs, function, before=None):
         function()
         result.times.append(time.perf_counter() - started)
     return result
+
+
+def get_ok(client, url):
+    """A request of ``url`` by ``client`` to time, which must answer 200."""
+    def request():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response
+
+    return request

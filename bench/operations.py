@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from bench import cold, pages
-from bench.harness import Result, timed
+from bench.harness import Result, get_ok, timed
 from bench.transfers import _delete_members, exports, imports
 from members.models import EnrolmentDrive, Member, MembershipEvent
 from organizations.models import Grant, Organization, Role
@@ -79,15 +79,6 @@ def _cycle(items):
         return items[state["i"] % len(items)]
 
     return next_item
-
-
-def _get(client, url):
-    def request():
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        return response
-
-    return request
 
 
 def _url(name, *args):
@@ -178,7 +169,7 @@ def member_list(ctx):
         ("member list (own page): deep page (keyset ?after=)", f"?after={ctx.low_id}"),
         ("member list (own page): deep page, filter county", f"?union={ctx.county.code}&after={ctx.low_id}"),
     ):
-        out.append(timed(Result(name, 0.2), ctx.runs, _get(ctx.client, url + query)))
+        out.append(timed(Result(name, 0.2), ctx.runs, get_ok(ctx.client, url + query)))
     return out
 
 
@@ -197,7 +188,7 @@ def admin_list(ctx):
         ("admin changelist: first page, filter county", f"?county={ctx.county.division.code}"),
         (f"admin changelist: deep page (p={deep}, OFFSET)", f"?p={deep}"),
     ):
-        out.append(timed(Result(name, 0.2), ctx.runs, _get(ctx.admin_client, url + query)))
+        out.append(timed(Result(name, 0.2), ctx.runs, get_ok(ctx.admin_client, url + query)))
     return out
 
 
@@ -215,7 +206,7 @@ def search(ctx):
         values = [s[field] for s in ctx.sample if s[field]]
         pick = _cycle(values)
         out.append(timed(Result(name, target), ctx.runs,
-                         lambda: _get(ctx.client, f"{url}?q={pick()}")()))
+                         lambda: get_ok(ctx.client, f"{url}?q={pick()}")()))
     # As Chinese clerks search (issue 17): the pinyin initials (cxy → 陈秀英) and the
     # given name without the surname, beside the name prefix above.
     for name, field, target in (
@@ -227,18 +218,18 @@ def search(ctx):
             continue
         pick = _cycle(values)
         out.append(timed(Result(name, target), ctx.runs,
-                         lambda pick=pick: _get(ctx.client, f"{url}?q={pick()}")()))
+                         lambda pick=pick: get_ok(ctx.client, f"{url}?q={pick()}")()))
     values = [s["id_number"] for s in ctx.sample]
     pick = _cycle(values)
     out.append(timed(Result("admin search by ID number", 0.05), ctx.runs,
-                     lambda: _get(ctx.admin_client, f"/admin/members/member/?q={pick()}")()))
+                     lambda: get_ok(ctx.admin_client, f"/admin/members/member/?q={pick()}")()))
     return out
 
 
 def change_page(ctx):
     pick = _cycle([s["pk"] for s in ctx.sample])
     return [timed(Result("admin member change page", 0.2), ctx.runs,
-                  lambda: _get(ctx.admin_client, f"/admin/members/member/{pick()}/change/")())]
+                  lambda: get_ok(ctx.admin_client, f"/admin/members/member/{pick()}/change/")())]
 
 
 def entry_save(ctx):

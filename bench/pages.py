@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from bench.harness import Result, timed
+from bench.harness import Result, get_ok, timed
 from members.models import EnrolmentDrive, Member
 from organizations.models import Grant, Role
 
@@ -39,15 +39,6 @@ def scopes(ctx):
         ("county", ctx.county, _account("bench_county", ctx.county)),
         ("town", ctx.town, _account("bench_town", ctx.town)),
     ]
-
-
-def _get(client, url):
-    def request():
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        return response
-
-    return request
 
 
 def _entry_drive(organization):
@@ -88,8 +79,8 @@ def pages(ctx):
     for label, organization, client in scopes(ctx):
         for name, url in _urls(organization):
             cache.clear()
-            first = timed(Result(f"page, {label}: {name}: first"), 1, _get(client, url))
+            first = timed(Result(f"page, {label}: {name}: first"), 1, get_ok(client, url))
             out.append(first)
             out.append(timed(Result(f"page, {label}: {name}", PAGE_TARGET), ctx.runs,
-                             _get(client, url)))
+                             get_ok(client, url)))
     return out
